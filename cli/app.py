@@ -1,0 +1,30 @@
+"""The `consortia` command: a thin Typer layer over planner/."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.common import EXIT_CODES_HELP
+from cli.validate import validate
+
+app = typer.Typer(
+    name="consortia",
+    help="Plan GP commissioning consortia: draw boundaries (solve), score plans (evaluate), "
+         "check inputs (validate) and delegate budgets (delegate). " + EXIT_CODES_HELP,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def consortia() -> None:
+    """Plan GP commissioning consortia."""
+
+
+app.command("validate")(validate)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,116 @@
+"""An instance: practices, their adjacency, existing plans and default rules, loaded from a folder."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from planner.errors import InputError
+from planner.geo import distance_matrix_km
+from planner.graph import practice_graph
+from planner.rules import Rules, rules_from_config
+from planner.validate import read_edges, read_practices
+
+
+@dataclass(frozen=True, eq=False)
+class Instance:
+    """A region's practices with their graph, plans and default rules; read-only once loaded."""
+
+    name: str
+    path: Path
+    config: dict
+    practices: pd.DataFrame
+    edges: tuple[tuple[str, str], ...]
+    rules: Rules
+    edges_built: bool = False
+    plans: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        """Human title from instance.toml, else the name."""
+        return str(self.config.get("title", self.name))
+
+    @cached_property
+    def codes(self) -> list[str]:
+        """Practice codes in file order."""
+        return list(self.practices["practice_code"])
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Position of each practice code."""
+        return {code: i for i, code in enumerate(self.codes)}
+
+    @cached_property
+    def list_size(self) -> np.ndarray:
+        """Registered patients per practice."""
+        return self.practices["list_size"].to_numpy(dtype=np.int64)
+
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """The practice adjacency graph."""
+        return practice_graph(self.codes, list(self.edges))
+
+    @cached_property
+    def interest_holders(self) -> dict[str, list[int]]:
+        """Each provider-interest label and the practices (positions) that share it."""
+        holders: dict[str, list[int]] = {}
+        for i, text in enumerate(self.practices["interests"]):
+            for label in filter(None, (part.strip() for part in str(text).split("|"))):
+                holders.setdefault(label, []).append(i)
+        return holders
+
+    def distances_km(self) -> np.ndarray:
+        """Great-circle distance matrix between practices (computed on demand: n x n floats)."""
+        return distance_matrix_km(self.practices["latitude"], self.practices["longitude"])
+
+
+def load_instance(path: str | Path) -> Instance:
+    """Load an instance folder, checking every input file and the default rules."""
+    folder = Path(path)
+    toml_path = folder / "instance.toml"
+    if not folder.is_dir():
+        raise InputError(folder, "instance folder not found")
+    config: dict = {}
+    if toml_path.is_file():
+        try:
+            config = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise InputError(toml_path, "not valid TOML", detail=str(error)) from None
+    practices = read_practices(folder / "practices.csv")
+    codes = list(practices["practice_code"])
+    edges_path = folder / "edges.csv"
+    if edges_path.is_file():
+        edges, built = read_edges(edges_path, set(codes)), False
+    else:
+        from planner.adjacency import build_adjacency
+
+        edges = build_adjacency(codes, practices["latitude"].to_numpy(), practices["longitude"].to_numpy())
+        built = True
+    rules = rules_from_config(config, str(toml_path))
+    plans = {p.stem: p for p in sorted((folder / "plans").glob("*.csv"))} if (folder / "plans").is_dir() else {}
+    instance = Instance(name=str(config.get("name", folder.name)), path=folder, config=config,
+                        practices=practices, edges=tuple(edges), rules=rules, edges_built=built, plans=plans)
+    check_rule_references(instance, rules, str(toml_path))
+    return instance
+
+
+def check_rule_references(instance: Instance, rules: Rules, source: str) -> None:
+    """Every practice a rule names must exist, and coterminosity needs lad_code on every practice."""
+    named = [("cannot_link", code) for pair in rules.cannot_link for code in pair]
+    named += [("must_link", code) for group in rules.must_link for code in group]
+    named += [("candidate_hubs", code) for code in rules.candidate_hubs or ()]
+    for rule, code in named:
+        if code not in instance.index:
+            raise InputError(source, f"{rule} names unknown practice '{code}'")
+    if rules.coterminosity != "off":
+        blank = instance.practices.index[instance.practices["lad_code"] == ""]
+        if len(blank):
+            raise InputError(instance.path / "practices.csv", "coterminosity needs a lad_code for every practice",
+                             row=int(blank[0]) + 2,
+                             detail=f"practice {instance.codes[blank[0]]} has none ({len(blank)} blank)")
