@@ -143,6 +143,7 @@ def _excess_exposure(instance, plan: Plan, soft: float) -> float:
         member_set = set(members)
         total = float(sizes[members].sum())
         held = [float(sizes[m]) for m in members]
-        held += [float(sum(sizes[h] for h in hs if h in member_set)) for hs in instance.interest_holders.values()]
+        held += [float(sum(sizes[h] for h in hs if h in member_set))
+                 for hs in instance.interest_holders.values() if len(hs) > 1]
         excess += sum(max(0.0, h - soft * total) for h in held)
     return excess

@@ -1,0 +1,40 @@
+"""Options of a solve: limits, gap, threads, seed, and how contiguity is enforced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.errors import InputError
+
+CONTIGUITY_METHODS = ("cuts", "flow")
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How long and how hard to solve; every field maps onto a CLI option."""
+
+    time_limit: float = 600.0
+    """Wall-clock seconds for the whole solve, including every re-solve after contiguity cuts."""
+    gap: float = 1e-4
+    """Relative gap (incumbent - bound) / incumbent at which the solve stops as optimal."""
+    threads: int | None = None
+    """HiGHS threads; None lets HiGHS choose."""
+    seed: int = 0
+    """HiGHS random seed; the same seed, threads and limits give the same plan."""
+    log: bool = False
+    """Stream the HiGHS log to stderr."""
+    contiguity_method: str = "cuts"
+    """'cuts': separator inequalities added until every consortium is connected; 'flow': compact flow model."""
+    max_pairs: int = 3_000_000
+    """Refuse a monolithic model with more practice-hub pairs than this (it would not fit or finish)."""
+
+    def __post_init__(self):
+        if self.time_limit <= 0:
+            raise InputError("options", "--time-limit must be positive", detail=f"got {self.time_limit}")
+        if not (0 <= self.gap < 1):
+            raise InputError("options", "--gap must lie in [0, 1)", detail=f"got {self.gap}")
+        if self.threads is not None and self.threads < 1:
+            raise InputError("options", "--threads must be at least 1", detail=f"got {self.threads}")
+        if self.contiguity_method not in CONTIGUITY_METHODS:
+            raise InputError("options", "--contiguity-method must be one of " + ", ".join(CONTIGUITY_METHODS),
+                             detail=f"got {self.contiguity_method!r}")

@@ -1,0 +1,43 @@
+"""Turns an instance and its rules into the partition model's plain data (positions, costs, allowed pairs)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from models.partition.data import PartitionData
+from models.partition.reduce import allowed_pairs
+from planner.geo import haversine_km
+from planner.rules import Rules
+
+
+def partition_data(instance, rules: Rules, contiguity_method: str = "cuts") -> PartitionData:
+    """PartitionData for the instance under the rules, with provably safe variable fixing applied."""
+    weight = instance.list_size.astype(float)
+    edges = [(instance.index[a], instance.index[b]) for a, b in instance.edges]
+    hubs = list(range(len(weight))) if rules.candidate_hubs is None else \
+        sorted(instance.index[c] for c in rules.candidate_hubs)
+    lad_codes = instance.practices["lad_code"].tolist()
+    lad_ids = {code: k for k, code in enumerate(sorted(set(lad_codes)))}
+    lad = [lad_ids[c] for c in lad_codes]
+    pairs = allowed_pairs(weight, edges, hubs, max_population=rules.max_population, contiguity=rules.contiguity,
+                          lad=lad if rules.coterminosity == "hard" else None)
+    lat = instance.practices["latitude"].to_numpy()
+    lon = instance.practices["longitude"].to_numpy()
+    ii = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+    jj = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
+    cost = weight[ii] * haversine_km(lat[ii], lon[ii], lat[jj], lon[jj]) ** rules.distance_power
+    low, high = rules.consortia_range
+    groups = [sorted(members) for _, members in sorted(instance.interest_holders.items()) if len(members) > 1]
+    return PartitionData(
+        weight=weight, pairs=pairs, cost=cost, edges=edges,
+        min_consortia=low, max_consortia=high,
+        min_population=float(rules.min_population),
+        max_population=None if rules.max_population is None else float(rules.max_population),
+        contiguity=contiguity_method if rules.contiguity else "none",
+        interest_groups=groups, max_interest_share=rules.max_interest_share,
+        soft_interest_share=rules.soft_interest_share, exposure_weight=rules.exposure_weight,
+        cannot_link=[(instance.index[a], instance.index[b]) for a, b in rules.cannot_link],
+        must_link=[[instance.index[c] for c in group] for group in rules.must_link],
+        lad=lad, la_split_weight=rules.la_split_weight if rules.coterminosity == "penalty" else 0.0,
+        target_population=rules.target_population, deviation_weight=rules.deviation_weight,
+        scale=float(weight.sum()))
