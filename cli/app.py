@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from cli.common import EXIT_CODES_HELP
+from cli.evaluate import evaluate
+from cli.solve import solve
 from cli.validate import validate
 
 app = typer.Typer(
@@ -22,6 +24,8 @@ def consortia() -> None:
     """Plan GP commissioning consortia."""
 
 
+app.command("solve")(solve)
+app.command("evaluate")(evaluate)
 app.command("validate")(validate)
 
 

@@ -2,7 +2,8 @@
 
 Contiguity constraints need to know which practices are neighbours, but no
 practice catchment or CCG boundary polygons are available. This module
-derives a neighbour graph from the practice locations alone:
+derives a neighbour graph from the practice locations alone, approximating
+"the practices' catchment areas touch":
 
 1. Project WGS84 latitude/longitude to a plane in km (azimuthal equidistant
    about the points' centroid; distortion is well under 1 % across England).
@@ -12,18 +13,23 @@ derives a neighbour graph from the practice locations alone:
 3. Triangulate the sites (Delaunay). With fewer than three sites, or when
    all sites are collinear, use the minimum spanning tree instead, which
    chains each site to its nearest neighbours.
-4. Prune long edges: an edge is dropped when it is longer than
-   ``prune_factor`` times the median length of the Delaunay edges at *both*
-   of its endpoints, or longer than ``max_edge_km``. The relative test
-   removes edges that span empty areas (bays, estuaries, the edge of the
-   convex hull) while keeping every edge that is ordinary for at least one
-   of its ends. The absolute cap catches the very long edges of the national
-   hull (across the Irish and North Seas, and across Wales and Scotland,
-   which are not in the data), whose endpoints have only long edges.
-   Neighbouring practices in England are rarely more than 30 km apart, and
-   a site further than that from all others (the Isles of Scilly) is still
-   joined by step 5.
-5. Reconnect: the pruned edges are offered back shortest first, and one is
+4. Remove edges that do not reflect real neighbours:
+
+   - hull slivers: an edge on the outside of the triangulation whose
+     triangle has an angle over 150 degrees opposite it passes just outside
+     a third site (typically along a coast or the edge of the region) and
+     skips it. Such edges are peeled off, and the edges this exposes are
+     tested in turn;
+   - long edges: an edge longer than ``prune_factor`` times the median
+     length of the Delaunay edges at *both* of its endpoints spans an empty
+     area (bay, estuary, moor) while being unusual for both ends;
+   - very long edges: an edge longer than ``max_edge_km``. This catches the
+     national hull (across the Irish and North Seas, and across Wales and
+     Scotland, which are not in the data), whose endpoints have only long
+     edges, so the relative test cannot see them. Neighbouring practices in
+     England are rarely more than 30 km apart.
+
+5. Reconnect: the removed edges are offered back shortest first, and one is
    kept only when it joins two different connected components (Kruskal).
    Each added link is therefore the shortest link between two components,
    and the result is connected. (The closest pair of points between two
@@ -45,6 +51,7 @@ from scipy.spatial.distance import pdist, squareform
 EARTH_RADIUS_KM = 6371.0088
 DEFAULT_PRUNE_FACTOR = 3.0
 DEFAULT_MAX_EDGE_KM = 30.0
+SLIVER_ANGLE_DEG = 150.0
 
 
 @dataclass(frozen=True)
@@ -53,15 +60,16 @@ class Adjacency:
 
     edges: list[tuple[str, str]]
     n_sites: int
-    n_candidate_edges: int
-    n_pruned: int
+    n_delaunay_edges: int
+    n_slivers: int
+    n_long: int
     n_components_before: int
     n_reconnecting_links: int
     triangulated: bool
 
 
 def project_km(latitude, longitude) -> tuple[np.ndarray, np.ndarray]:
-    """Project WGS84 degrees to azimuthal equidistant (x, y) km about the centroid."""
+    """Project WGS84 degrees to azimuthal equidistant (x east, y north) km about the centroid."""
     lat = np.radians(np.asarray(latitude, dtype=float))
     lon = np.radians(np.asarray(longitude, dtype=float))
     if lat.size == 0:
@@ -81,8 +89,8 @@ def project_km(latitude, longitude) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _candidate_edges(points: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Return Delaunay edges (i < j) of the sites, or MST edges if triangulation fails."""
+def _triangulate(points: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return the sites' candidate edges (i < j) and triangles; MST edges and None if untriangulable."""
     if len(points) >= 3:
         try:
             tri = Delaunay(points)
@@ -92,12 +100,38 @@ def _candidate_edges(points: np.ndarray) -> tuple[np.ndarray, bool]:
             s = tri.simplices
             # Points Qhull left out as numerically coincident join their nearest vertex.
             pairs = np.vstack([s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]], tri.coplanar[:, [0, 2]]])
-            return np.unique(np.sort(pairs, axis=1), axis=0), True
+            return np.unique(np.sort(pairs, axis=1), axis=0), s
     if len(points) < 2:
-        return np.zeros((0, 2), dtype=int), False
+        return np.zeros((0, 2), dtype=int), None
     mst = minimum_spanning_tree(squareform(pdist(points))).tocoo()
     pairs = np.column_stack([mst.row, mst.col])
-    return np.unique(np.sort(pairs, axis=1), axis=0), False
+    return np.unique(np.sort(pairs, axis=1), axis=0), None
+
+
+def _hull_slivers(points: np.ndarray, triangles: np.ndarray) -> set[tuple[int, int]]:
+    """Return outer edges facing an angle over SLIVER_ANGLE_DEG, peeled from the hull inwards."""
+    owners: dict[tuple[int, int], list[int]] = {}
+    for t, tri in enumerate(triangles.tolist()):
+        for k in range(3):
+            a, b = sorted((tri[k], tri[(k + 1) % 3]))
+            owners.setdefault((a, b), []).append(t)
+    alive = np.ones(len(triangles), dtype=bool)
+    cos_limit = np.cos(np.radians(SLIVER_ANGLE_DEG))
+    queue = sorted(edge for edge, tris in owners.items() if len(tris) == 1)
+    peeled: set[tuple[int, int]] = set()
+    while queue:
+        edge = queue.pop()
+        live = [t for t in owners[edge] if alive[t]]
+        if edge in peeled or len(live) != 1:
+            continue
+        tri = triangles[live[0]].tolist()
+        apex = next(v for v in tri if v not in edge)
+        u, v = points[edge[0]] - points[apex], points[edge[1]] - points[apex]
+        if u @ v < cos_limit * np.linalg.norm(u) * np.linalg.norm(v):
+            peeled.add(edge)
+            alive[live[0]] = False
+            queue.extend(tuple(sorted((apex, end))) for end in edge)
+    return peeled
 
 
 def _median_incident_length(n: int, pairs: np.ndarray, length: np.ndarray) -> np.ndarray:
@@ -115,8 +149,8 @@ def _median_incident_length(n: int, pairs: np.ndarray, length: np.ndarray) -> np
     return median
 
 
-def _reconnect(n: int, kept: np.ndarray, pruned: np.ndarray, pruned_length: np.ndarray):
-    """Add pruned edges shortest first when they join two components (Kruskal)."""
+def _reconnect(n: int, kept: np.ndarray, removed: np.ndarray, removed_length: np.ndarray) -> np.ndarray:
+    """Add removed edges shortest first when they join two components (Kruskal)."""
     parent = np.arange(n)
 
     def find(i: int) -> int:
@@ -128,11 +162,11 @@ def _reconnect(n: int, kept: np.ndarray, pruned: np.ndarray, pruned_length: np.n
     for a, b in kept:
         parent[find(a)] = find(b)
     added = []
-    for idx in np.lexsort((pruned[:, 1], pruned[:, 0], pruned_length)):
-        ra, rb = find(pruned[idx, 0]), find(pruned[idx, 1])
+    for idx in np.lexsort((removed[:, 1], removed[:, 0], removed_length)):
+        ra, rb = find(removed[idx, 0]), find(removed[idx, 1])
         if ra != rb:
             parent[ra] = rb
-            added.append(pruned[idx])
+            added.append(removed[idx])
     return np.array(added, dtype=int).reshape(-1, 2)
 
 
@@ -172,15 +206,18 @@ def adjacency_details(
     points = np.zeros((n_sites, 2))
     points[site_of] = np.column_stack([x, y])
 
-    pairs, triangulated = _candidate_edges(points)
+    pairs, triangles = _triangulate(points)
     length = np.hypot(*(points[pairs[:, 0]] - points[pairs[:, 1]]).T)
+    slivers = _hull_slivers(points, triangles) if triangles is not None else set()
+    is_sliver = np.array([(a, b) in slivers for a, b in pairs.tolist()], dtype=bool)
     median = _median_incident_length(n_sites, pairs, length)
-    too_long = (
+    is_long = (
         (length > prune_factor * median[pairs[:, 0]]) & (length > prune_factor * median[pairs[:, 1]])
     ) | (length > max_edge_km)
-    kept = pairs[~too_long]
+    removed = is_sliver | is_long
+    kept = pairs[~removed]
     n_before = _components(n_sites, kept)
-    added = _reconnect(n_sites, kept, pairs[too_long], length[too_long])
+    added = _reconnect(n_sites, kept, pairs[removed], length[removed])
     site_edges = np.vstack([kept, added])
 
     members: list[list[str]] = [[] for _ in range(n_sites)]
@@ -195,11 +232,12 @@ def adjacency_details(
     return Adjacency(
         edges=sorted(edges),
         n_sites=n_sites,
-        n_candidate_edges=len(pairs),
-        n_pruned=int(too_long.sum()),
+        n_delaunay_edges=len(pairs),
+        n_slivers=int(is_sliver.sum()),
+        n_long=int((is_long & ~is_sliver).sum()),
         n_components_before=n_before,
         n_reconnecting_links=len(added),
-        triangulated=triangulated,
+        triangulated=triangles is not None,
     )
 
 
