@@ -1,6 +1,9 @@
-"""Great-circle distances between practices, on a sphere of the mean Earth radius."""
+"""Distances between practices: great-circle on a sphere of the mean Earth radius by default, or, for
+benchmark families with their own conventions, planar Euclidean or a given matrix."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,7 +18,49 @@ def haversine_km(lat1, lon1, lat2, lon2):
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def distance_matrix_km(latitude: np.ndarray, longitude: np.ndarray) -> np.ndarray:
-    """Full n x n great-circle distance matrix in km."""
-    lat, lon = np.asarray(latitude, float), np.asarray(longitude, float)
-    return haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+@dataclass(frozen=True, eq=False)
+class GreatCircle:
+    """Great-circle km between WGS84 coordinates (the engine's locality convention)."""
+
+    latitude: np.ndarray
+    longitude: np.ndarray
+
+    def between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Distances between positions a[k] and b[k] (broadcasts)."""
+        return haversine_km(self.latitude[a], self.longitude[a], self.latitude[b], self.longitude[b])
+
+
+@dataclass(frozen=True, eq=False)
+class Planar:
+    """Euclidean distance between planar coordinates, optionally rounded as some benchmark families do."""
+
+    x: np.ndarray
+    y: np.ndarray
+    rounding: str = "none"
+    """'none', 'floor' or 'nearest' (round to the nearest integer)."""
+
+    def between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Distances between positions a[k] and b[k] (broadcasts)."""
+        d = np.hypot(self.x[a] - self.x[b], self.y[a] - self.y[b])
+        if self.rounding == "floor":
+            return np.floor(d)
+        if self.rounding == "nearest":
+            return np.floor(d + 0.5)
+        return d
+
+
+@dataclass(frozen=True, eq=False)
+class GivenMatrix:
+    """Distances read from a full matrix (e.g. shortest paths of a benchmark's graph)."""
+
+    matrix: np.ndarray
+
+    def between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Distances between positions a[k] and b[k] (broadcasts)."""
+        return self.matrix[a, b]
+
+
+def among(metric, members) -> np.ndarray:
+    """Square matrix of distances among the given positions."""
+    idx = np.asarray(members, dtype=np.int64)
+    return metric.between(idx[:, None], idx[None, :])

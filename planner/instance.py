@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
-from planner.geo import distance_matrix_km
+from planner.geo import GreatCircle
 from planner.graph import practice_graph
 from planner.rules import Rules, rules_from_config
 from planner.validate import read_edges, read_practices
@@ -30,6 +30,8 @@ class Instance:
     rules: Rules
     edges_built: bool = False
     plans: dict[str, Path] = field(default_factory=dict)
+    metric: object = None
+    """Distance convention (planner.geo); None means great-circle km between the practices' coordinates."""
 
     @property
     def title(self) -> str:
@@ -65,9 +67,12 @@ class Instance:
                 holders.setdefault(label, []).append(i)
         return holders
 
-    def distances_km(self) -> np.ndarray:
-        """Great-circle distance matrix between practices (computed on demand: n x n floats)."""
-        return distance_matrix_km(self.practices["latitude"], self.practices["longitude"])
+    @cached_property
+    def distance(self):
+        """The distance convention: `distance.between(a, b)` gives distances between positions."""
+        if self.metric is not None:
+            return self.metric
+        return GreatCircle(self.practices["latitude"].to_numpy(float), self.practices["longitude"].to_numpy(float))
 
 
 def load_instance(path: str | Path) -> Instance:
@@ -114,3 +119,21 @@ def check_rule_references(instance: Instance, rules: Rules, source: str) -> None
             raise InputError(instance.path / "practices.csv", "coterminosity needs a lad_code for every practice",
                              row=int(blank[0]) + 2,
                              detail=f"practice {instance.codes[blank[0]]} has none ({len(blank)} blank)")
+
+
+def instance_from_arrays(name: str, codes: list[str], weights, edges: list[tuple[str, str]], rules: Rules, *,
+                         metric=None, latitude=None, longitude=None, lad_codes=None) -> Instance:
+    """An in-memory instance (e.g. a benchmark adapter's), without files; weights may be zero."""
+    n = len(codes)
+    practices = pd.DataFrame({
+        "practice_code": list(codes), "practice_name": list(codes),
+        "latitude": np.zeros(n) if latitude is None else np.asarray(latitude, float),
+        "longitude": np.zeros(n) if longitude is None else np.asarray(longitude, float),
+        "list_size": np.asarray(weights, dtype=np.int64),
+        "lad_code": [""] * n if lad_codes is None else list(lad_codes),
+        "interests": [""] * n,
+    })
+    instance = Instance(name=name, path=Path("."), config={"name": name}, practices=practices,
+                        edges=tuple(sorted((min(a, b), max(a, b)) for a, b in edges)), rules=rules, metric=metric)
+    check_rule_references(instance, rules, name)
+    return instance

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from planner.geo import haversine_km
+from planner.geo import among
 from planner.plan import Plan
 from planner.rules import Rules
 
@@ -54,10 +54,8 @@ class PlanMetrics:
 
 def choose_hub(instance, members: list[int], power: int, candidates: set[int] | None) -> tuple[int, float]:
     """The member minimising list-weighted distance (to the given power) to the others, and that cost."""
-    lat = instance.practices["latitude"].to_numpy()[members]
-    lon = instance.practices["longitude"].to_numpy()[members]
     weight = instance.list_size[members].astype(float)
-    dist = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :]) ** power
+    dist = among(instance.distance, members) ** power
     cost = weight @ dist
     allowed = [k for k, m in enumerate(members) if candidates is None or m in candidates]
     if not allowed:
@@ -68,9 +66,7 @@ def choose_hub(instance, members: list[int], power: int, candidates: set[int] | 
 
 def hub_cost(instance, members: list[int], hub: int, power: int) -> float:
     """List-weighted distance (to the given power) from the members to a given hub."""
-    lat = instance.practices["latitude"].to_numpy()
-    lon = instance.practices["longitude"].to_numpy()
-    d = haversine_km(lat[members], lon[members], lat[hub], lon[hub]) ** power
+    d = instance.distance.between(np.asarray(members), hub) ** power
     return float(instance.list_size[members].astype(float) @ d)
 
 

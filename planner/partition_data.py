@@ -6,7 +6,6 @@ import numpy as np
 
 from models.partition.data import PartitionData
 from models.partition.reduce import allowed_pairs
-from planner.geo import haversine_km
 from planner.rules import Rules
 
 
@@ -21,11 +20,9 @@ def partition_data(instance, rules: Rules, contiguity_method: str = "cuts") -> P
     lad = [lad_ids[c] for c in lad_codes]
     pairs = allowed_pairs(weight, edges, hubs, max_population=rules.max_population, contiguity=rules.contiguity,
                           lad=lad if rules.coterminosity == "hard" else None)
-    lat = instance.practices["latitude"].to_numpy()
-    lon = instance.practices["longitude"].to_numpy()
     ii = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
     jj = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
-    cost = weight[ii] * haversine_km(lat[ii], lon[ii], lat[jj], lon[jj]) ** rules.distance_power
+    cost = weight[ii] * instance.distance.between(ii, jj) ** rules.distance_power
     low, high = rules.consortia_range
     groups = [sorted(members) for _, members in sorted(instance.interest_holders.items()) if len(members) > 1]
     return PartitionData(
