@@ -52,9 +52,15 @@ class PlanMetrics:
         return data
 
 
-def choose_hub(instance, members: list[int], power: int, candidates: set[int] | None) -> tuple[int, float]:
-    """The member minimising list-weighted distance (to the given power) to the others, and that cost."""
-    weight = instance.list_size[members].astype(float)
+def _price(instance, members, unweighted: bool) -> np.ndarray:
+    """What each member's distance is multiplied by: its patients, or 1 under the unweighted convention."""
+    return np.ones(len(members)) if unweighted else instance.list_size[members].astype(float)
+
+
+def choose_hub(instance, members: list[int], power: int, candidates: set[int] | None,
+               unweighted: bool = False) -> tuple[int, float]:
+    """The member minimising weighted distance (to the given power) to the others, and that cost."""
+    weight = _price(instance, members, unweighted)
     dist = among(instance.distance, members) ** power
     cost = weight @ dist
     allowed = [k for k, m in enumerate(members) if candidates is None or m in candidates]
@@ -64,16 +70,18 @@ def choose_hub(instance, members: list[int], power: int, candidates: set[int] | 
     return members[best], float(cost[best])
 
 
-def hub_cost(instance, members: list[int], hub: int, power: int) -> float:
-    """List-weighted distance (to the given power) from the members to a given hub."""
+def hub_cost(instance, members: list[int], hub: int, power: int, unweighted: bool = False) -> float:
+    """Weighted distance (to the given power) from the members to a given hub."""
     d = instance.distance.between(np.asarray(members), hub) ** power
-    return float(instance.list_size[members].astype(float) @ d)
+    return float(_price(instance, members, unweighted) @ d)
 
 
 def exposure(instance, members: list[int]) -> tuple[float, str]:
     """Largest share of the consortium's list held by one interest holder (a practice or a label)."""
     sizes = instance.list_size
     total = float(sizes[members].sum())
+    if total <= 0:
+        return 0.0, ""
     top = max(members, key=lambda m: (sizes[m], -m))
     best, holder = sizes[top] / total, instance.codes[top]
     member_set = set(members)
@@ -95,11 +103,11 @@ def plan_metrics(instance, plan: Plan, rules: Rules | None = None) -> PlanMetric
         members = [instance.index[c] for c in codes]
         if consortium in plan.hubs:
             hub = instance.index[plan.hubs[consortium]]
-            cost = hub_cost(instance, members, hub, power)
+            cost = hub_cost(instance, members, hub, power, rules.unweighted_cost)
         else:
-            hub, cost = choose_hub(instance, members, power, candidates)
+            hub, cost = choose_hub(instance, members, power, candidates, rules.unweighted_cost)
         size = int(instance.list_size[members].sum())
-        locality = hub_cost(instance, members, hub, 1) / size if power != 1 else cost / size
+        locality = hub_cost(instance, members, hub, 1) / max(size, 1)
         share, holder = exposure(instance, members)
         rows.append(ConsortiumMetrics(
             consortium=consortium, hub=instance.codes[hub], practices=len(members), list_size=size,
@@ -107,7 +115,7 @@ def plan_metrics(instance, plan: Plan, rules: Rules | None = None) -> PlanMetric
             local_authorities=len({x for x in lad[members] if x}) or 1))
     total = int(instance.list_size.sum())
     cost = sum(r.cost for r in rows)
-    locality = sum(r.locality_km * r.list_size for r in rows) / total
+    locality = sum(r.locality_km * r.list_size for r in rows) / max(total, 1)
     return PlanMetrics(
         consortia=rows, locality_km=locality, cost=cost,
         objective=objective_value(instance, plan, rules, rows),
@@ -116,10 +124,14 @@ def plan_metrics(instance, plan: Plan, rules: Rules | None = None) -> PlanMetric
         la_extra_spans=sum(r.local_authorities - 1 for r in rows))
 
 
+def cost_scale(instance) -> float:
+    """Divisor of the cost in the objective: total patients (so locality reads as km per patient)."""
+    return float(max(instance.list_size.sum(), 1))
+
+
 def objective_value(instance, plan: Plan, rules: Rules, rows: list[ConsortiumMetrics]) -> float:
     """The model's objective recomputed from the plan: cost per patient plus the weighted soft terms."""
-    total = float(instance.list_size.sum())
-    value = sum(r.cost for r in rows) / total
+    value = sum(r.cost for r in rows) / cost_scale(instance)
     if rules.coterminosity == "penalty":
         value += rules.la_split_weight * sum(r.local_authorities - 1 for r in rows)
     if rules.deviation_weight:

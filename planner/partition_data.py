@@ -6,6 +6,7 @@ import numpy as np
 
 from models.partition.data import PartitionData
 from models.partition.reduce import allowed_pairs
+from planner.metrics import cost_scale
 from planner.rules import Rules
 
 
@@ -22,7 +23,8 @@ def partition_data(instance, rules: Rules, contiguity_method: str = "cuts") -> P
                           lad=lad if rules.coterminosity == "hard" else None)
     ii = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
     jj = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
-    cost = weight[ii] * instance.distance.between(ii, jj) ** rules.distance_power
+    price = np.ones_like(weight) if rules.unweighted_cost else weight
+    cost = price[ii] * instance.distance.between(ii, jj) ** rules.distance_power
     low, high = rules.consortia_range
     groups = [sorted(members) for _, members in sorted(instance.interest_holders.items()) if len(members) > 1]
     return PartitionData(
@@ -37,4 +39,4 @@ def partition_data(instance, rules: Rules, contiguity_method: str = "cuts") -> P
         must_link=[[instance.index[c] for c in group] for group in rules.must_link],
         lad=lad, la_split_weight=rules.la_split_weight if rules.coterminosity == "penalty" else 0.0,
         target_population=rules.target_population, deviation_weight=rules.deviation_weight,
-        scale=float(weight.sum()))
+        scale=cost_scale(instance))

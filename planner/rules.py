@@ -49,6 +49,8 @@ class Rules:
     """Objective km per patient added per 1,000 patients held by one interest holder above the soft share."""
     distance_power: int = 1
     """1 for locality in km (default); 2 for the squared distances of classic Hess districting benchmarks."""
+    unweighted_cost: bool = False
+    """Price every practice's distance once instead of per patient (the capacitated p-median benchmarks' convention)."""
     candidate_hubs: tuple[str, ...] | None = None
     """An explicit restriction of the practices that may be hubs (reported in the output); None allows all."""
 

@@ -143,7 +143,8 @@ class _Incumbent:
         hubs = {}
         for consortium, codes in plan.consortia().items():
             members = [index[c] for c in codes]
-            hub, _ = choose_hub(self.instance, members, self.rules.distance_power, self.candidates)
+            hub, _ = choose_hub(self.instance, members, self.rules.distance_power, self.candidates,
+                                self.rules.unweighted_cost)
             hubs[consortium] = self.instance.codes[hub]
         hub_of = [0] * len(self.instance.codes)
         for code, consortium in plan.assignment.items():
