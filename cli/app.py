@@ -8,6 +8,7 @@ from cli.common import EXIT_CODES_HELP
 from cli.evaluate import evaluate
 from cli.solve import solve
 from cli.validate import validate
+from cli.delegate import delegate
 
 app = typer.Typer(
     name="consortia",
@@ -27,6 +28,7 @@ def consortia() -> None:
 app.command("solve")(solve)
 app.command("evaluate")(evaluate)
 app.command("validate")(validate)
+app.command("delegate")(delegate)
 
 
 def main() -> None:
