@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from planner.errors import PlannerError
 
@@ -27,7 +28,7 @@ def reports_errors(command):
         try:
             return command(*args, **kwargs)
         except PlannerError as error:
-            err.print(f"[bold red]error:[/] {error}", highlight=False, markup=True)
+            err.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             err.print("interrupted; nothing written")
@@ -37,7 +38,7 @@ def reports_errors(command):
         except Exception as error:
             if os.environ.get("CONSORTIA_DEBUG"):
                 raise
-            err.print(f"[bold red]internal error:[/] {type(error).__name__}: {error} "
+            err.print(f"[bold red]internal error:[/] {type(error).__name__}: {escape(str(error))} "
                       "(set CONSORTIA_DEBUG=1 for the traceback, and please report it)", highlight=False)
             raise typer.Exit(70) from None
 
@@ -46,7 +47,7 @@ def reports_errors(command):
 
 def fail(message: str, code: int = 2) -> None:
     """Print an error line and exit with the given code."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 

@@ -55,7 +55,7 @@ def evaluate(
         out.print(consortia_table(loaded, metrics, f"{loaded.name}: plan {chosen.name}"))
         out.print(headline(metrics))
         for line in verdict_lines(verdict):
-            out.print(line, highlight=False)
+            out.print(line, highlight=False, markup=False)
         out.print("verdict: " + ("every rule holds" if verdict.passed else
                                  f"{len(verdict.failures())} rule(s) fail"))
     if not verdict.passed:
