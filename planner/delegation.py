@@ -180,7 +180,8 @@ def describe_conflict(data: DelegationData, solution: DelegationSolution, policy
                      f"{gbp(data.delegable_total)} delegable budget)")
         if solution.conflict_most is not None and np.isfinite(solution.conflict_most):
             share = solution.conflict_most / data.delegable_total if data.delegable_total else 0.0
-            parts.append(f"{' and '.join(others)} allow at most {gbp(solution.conflict_most)} ({share:.1%})")
+            verb = "allows" if len(others) == 1 else "allow"
+            parts.append(f"{' and '.join(others)} {verb} at most {gbp(solution.conflict_most)} ({share:.1%})")
     if "savings_cap" in rules:
         fair = data.fair_share[:, np.asarray(data.delegable, dtype=bool)].sum(axis=1)
         room = data.readiness_cap * fair

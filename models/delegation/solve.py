@@ -115,8 +115,11 @@ def _bindings(model, data: DelegationData, duals: dict):
         block = getattr(model, name, None)
         if block is None:
             continue
+        limits = block.component("limit")
+        if limits is None:
+            continue
         unit = 1.0 if name == "fairness" else SCALE
-        for index, constraint in block.limit.items():
+        for index, constraint in limits.items():
             dual = duals.get(constraint, 0.0)
             if abs(dual) <= DUAL_TOLERANCE:
                 continue
