@@ -96,10 +96,15 @@ class DelegationData:
 
     @cached_property
     def savings_due(self) -> np.ndarray | None:
-        """Each consortium's part of the delegated savings, in proportion to its opportunity."""
+        """Each consortium's part of the delegated savings, in proportion to its opportunity.
+
+        Only consortia with a positive readiness cap share the savings: one that can be delegated nothing cannot
+        carry a savings target.
+        """
         if self.savings_cap is None or self.savings_delegated <= 0:
             return None
-        return savings_shares(self.savings_delegated, self.baseline, self.fair_share, self.delegable)
+        eligible = np.asarray(self.readiness_cap) > 0
+        return savings_shares(self.savings_delegated, self.baseline, self.fair_share, self.delegable, eligible)
 
 
 def fair_shares(amount: np.ndarray, weighted_population: np.ndarray) -> np.ndarray:
@@ -135,11 +140,13 @@ def opportunity(baseline: np.ndarray | None, fair: np.ndarray, delegable: np.nda
     return over[:, np.asarray(delegable, dtype=bool)].sum(axis=1)
 
 
-def savings_shares(total: float, baseline: np.ndarray | None, fair: np.ndarray, delegable: np.ndarray) -> np.ndarray:
-    """Split savings in proportion to opportunity; with no opportunity anywhere, in proportion to fair share."""
-    weights = opportunity(baseline, fair, delegable)
+def savings_shares(total: float, baseline: np.ndarray | None, fair: np.ndarray, delegable: np.ndarray,
+                   eligible: np.ndarray | None = None) -> np.ndarray:
+    """Split savings over eligible consortia by opportunity; with no opportunity anywhere, by fair share."""
+    mask = np.ones(fair.shape[0], dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool)
+    weights = opportunity(baseline, fair, delegable) * mask
     if weights.sum() <= 0:
-        weights = fair[:, np.asarray(delegable, dtype=bool)].sum(axis=1)
+        weights = fair[:, np.asarray(delegable, dtype=bool)].sum(axis=1) * mask
     if weights.sum() <= 0:
         return np.zeros(fair.shape[0])
     return total * weights / weights.sum()
