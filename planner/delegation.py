@@ -161,7 +161,7 @@ def explain(data: DelegationData, solution: DelegationSolution, policy: Delegati
                               f"delegated savings is at most {data.savings_cap:.1%} of its delegated budget; each extra "
                               f"£1m of that floor {_effect(data, b.shadow_price * 1e6)}")
         yield entry
-    if data.fairness_weight > 0 and solution.spread:
+    if data.fairness_weight > 0 and solution.spread and solution.spread > 1e-6:
         yield {"rule": "fairness_penalty", "consortium": None, "members": [], "parameter": "fairness_weight",
                "sensitivity": -data.delegable_total * solution.spread,
                "text": f"the fairness penalty (weight {data.fairness_weight:g}) leaves a spread of "
