@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from cli.bench import bench
 from cli.common import EXIT_CODES_HELP
 from cli.evaluate import evaluate
 from cli.solve import solve
@@ -28,6 +29,7 @@ def consortia() -> None:
 app.command("solve")(solve)
 app.command("evaluate")(evaluate)
 app.command("validate")(validate)
+app.command("bench")(bench)
 app.command("delegate")(delegate)
 
 

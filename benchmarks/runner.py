@@ -1,0 +1,138 @@
+"""Runs benchmark cases through the engine (and optionally the peers), in parallel processes, and writes the
+results document with the machine, package versions, settings and git commit."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from benchmarks.families import load_case
+from benchmarks.record import refused_row, solved_row, with_reference
+from benchmarks.reference import load_references
+from planner.errors import InfeasibleError, SolveError
+from planner.options import SolveOptions
+from planner.solve import solve_instance
+
+PACKAGES = ("consortium-planner", "pyomo", "highspy", "numpy", "networkx", "spopt", "gerrychain", "pulp")
+
+
+@dataclass(frozen=True)
+class BenchSettings:
+    """How every case of a run is solved; the same limit applies to each peer."""
+
+    time_limit: float = 60.0
+    """Wall-clock seconds per case for the engine, and again for each peer."""
+    jobs: int = 1
+    """Cases solved at once, each in its own process."""
+    peers: bool = False
+    """Also run the peer tools on every case they apply to."""
+    gap: float = 1e-6
+    """Relative gap at which the engine stops as optimal (tighter than the planning default)."""
+    seed: int = 0
+    """Seed for HiGHS and for the randomised peers."""
+
+    @property
+    def threads(self) -> int:
+        """HiGHS threads per case: the cores shared out among the parallel jobs."""
+        return max(1, (os.cpu_count() or 1) // self.jobs)
+
+
+def contiguity_method(case) -> str:
+    """Flow for the Hess districting families (the published runs used Shirabe's flow), cuts otherwise."""
+    return "flow" if case.family.startswith("districting") else "cuts"
+
+
+def run_case(family: str, name: str, settings: BenchSettings) -> dict:
+    """Solve one case and, when asked, run the peers on it; always returns a row, never raises."""
+    began = time.perf_counter()
+    head = {"family": family, "instance": name}
+    try:
+        case = load_case(family, name)
+    except Exception as error:
+        return {**head, **refused_row("error", error, time.perf_counter() - began)}
+    head.update(n=case.size, p=case.notes.get("p"), contiguity=case.rules.contiguity,
+                method=contiguity_method(case))
+    options = SolveOptions(time_limit=settings.time_limit, gap=settings.gap, threads=settings.threads,
+                           seed=settings.seed, contiguity_method=contiguity_method(case))
+    try:
+        row = solved_row(case, solve_instance(case.instance, case.rules, options))
+    except InfeasibleError as error:
+        row = refused_row("infeasible", error, time.perf_counter() - began)
+    except SolveError as error:
+        status = "too_large" if "practice-hub pairs" in str(error) else "no_plan"
+        row = refused_row(status, error, time.perf_counter() - began)
+    except Exception as error:
+        row = refused_row("error", error, time.perf_counter() - began)
+    row = with_reference({**head, **row}, load_references().get((family, name)))
+    if settings.peers:
+        from benchmarks.peers import run_peers
+
+        row["peers"] = run_peers(case, settings.time_limit, settings.seed)
+    return row
+
+
+def run_cases(cases: list[tuple[str, str]], settings: BenchSettings, progress=None) -> list[dict]:
+    """Run every (family, name) case, `settings.jobs` at a time; rows come back in the cases' order."""
+    rows: dict[int, dict] = {}
+    if settings.jobs <= 1:
+        for k, (family, name) in enumerate(cases):
+            rows[k] = run_case(family, name, settings)
+            if progress:
+                progress(rows[k])
+    else:
+        with ProcessPoolExecutor(max_workers=settings.jobs) as pool:
+            futures = {pool.submit(run_case, family, name, settings): k for k, (family, name) in enumerate(cases)}
+            for future in as_completed(futures):
+                rows[futures[future]] = future.result()
+                if progress:
+                    progress(rows[futures[future]])
+    return [rows[k] for k in range(len(cases))]
+
+
+def environment() -> dict:
+    """Machine, Python and package versions, and the git commit of the working tree."""
+    versions = {}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return {"machine": {"platform": platform.platform(), "processor": platform.machine(),
+                        "cpus": os.cpu_count(), "python": platform.python_version()},
+            "versions": versions, "commit": git_commit(),
+            "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def git_commit() -> str | None:
+    """HEAD of the repository holding this package, with '+dirty' when tracked files changed."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
+def results_document(suites: list[str], settings: BenchSettings, rows: list[dict]) -> dict:
+    """The JSON document a run saves."""
+    return {"suites": suites, "settings": asdict(settings) | {"threads": settings.threads},
+            **environment(), "results": rows}
+
+
+def save_results(document: dict, path: Path) -> None:
+    """Write the document atomically (temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_text(json.dumps(document, indent=1, default=str) + "\n")
+    temporary.replace(path)
