@@ -35,6 +35,10 @@ def solve(
     seed: Annotated[int, typer.Option(help="HiGHS random seed; fixed seed and limits give the same plan.")] = 0,
     start: Annotated[Optional[str], typer.Option(help="Warm start: a plan CSV or a plan name of the instance.")] = None,
     contiguity_method: Annotated[str, typer.Option(help="cuts (separator inequalities) or flow (compact).")] = "cuts",
+    method: Annotated[str, typer.Option(help="exact (one model), lns (first plan, neighbourhood search, "
+                                              "Lagrangian bound) or auto (exact up to 150 practices).")] = "auto",
+    workers: Annotated[int, typer.Option(help="Parallel neighbourhood solves on a local Dask cluster (lns).")] = 1,
+    scheduler: Annotated[Optional[str], typer.Option(help="Address of an existing Dask scheduler (lns).")] = None,
     log: Annotated[bool, typer.Option("--log", help="Stream the HiGHS log to stderr.")] = False,
     as_json: JsonOutput = False,
 ):
@@ -51,14 +55,17 @@ def solve(
                                  max_population=max_population, max_interest_share=max_interest_share,
                                  contiguity=contiguity, coterminosity=coterminosity, la_split_weight=la_split_weight)
     options = SolveOptions(time_limit=time_limit, gap=gap, threads=threads, seed=seed, log=log,
-                           contiguity_method=contiguity_method)
+                           contiguity_method=contiguity_method, method=method, workers=workers, scheduler=scheduler)
     start_plan = load_plan(loaded, start) if start else None
     with live_status(f"solving {loaded.name}") as status:
         def progress(step):
-            gap_text = "" if step["incumbent"] is None or step["bound"] is None else \
-                f", gap {max(0.0, step['incumbent'] - step['bound']) / step['incumbent']:.3%}"
-            status.update(f"solving {loaded.name}: round {step['round']}, incumbent {step['incumbent']}, "
-                          f"bound {step['bound']}{gap_text}, {step['seconds']:.0f}s")
+            incumbent, bound = step["incumbent"], step["bound"]
+            gap_text = "" if incumbent is None or bound is None else \
+                f", gap {max(0.0, incumbent - bound) / incumbent:.3%}"
+            stage = step.get("stage") or f"round {step['round']}"
+            status.update(f"solving {loaded.name}: {stage}, incumbent "
+                          f"{'none' if incumbent is None else f'{incumbent:.4f}'}, bound "
+                          f"{'none' if bound is None else f'{bound:.4f}'}{gap_text}, {step['seconds']:.0f}s")
 
         result = solve_instance(loaded, rules, options, start=start_plan, progress=progress)
     if result.plan is None:

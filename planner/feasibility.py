@@ -30,7 +30,7 @@ def check_feasibility(instance, rules: Rules) -> list[str]:
                                   f"max_interest_share {rules.max_interest_share:g} x max_population {hi_pop:,} = "
                                   f"{limit:,.0f}, so it would hold too large a share of any consortium")
     _check_must_link(instance, rules)
-    for region, members, kind in _regions(instance, rules):
+    for region, members, kind in separate_regions(instance, rules):
         pop = int(sizes[members].sum())
         if pop < lo_pop:
             raise InfeasibleError(kind, f"{region} ({len(members)} practices) has {pop:,} patients, below "
@@ -40,7 +40,7 @@ def check_feasibility(instance, rules: Rules) -> list[str]:
         if fewest > most:
             raise InfeasibleError(kind, f"{region} has {pop:,} patients: it needs at least {fewest} consortia of at most "
                                         f"{hi_pop:,} but fits at most {most} of at least {lo_pop:,}")
-    regions = _regions(instance, rules)
+    regions = separate_regions(instance, rules)
     need = sum(math.ceil(int(sizes[m].sum()) / hi_pop) if hi_pop else 1 for _, m, _ in regions)
     room = sum(int(sizes[m].sum()) // lo_pop if lo_pop else len(m) for _, m, _ in regions)
     if high is not None and need > high:
@@ -55,7 +55,7 @@ def check_feasibility(instance, rules: Rules) -> list[str]:
     return notes
 
 
-def _regions(instance, rules: Rules) -> list[tuple[str, list[int], str]]:
+def separate_regions(instance, rules: Rules) -> list[tuple[str, list[int], str]]:
     """Groups of practices no consortium can cross: graph components (contiguity) split by authority (hard)."""
     groups: list[list[int]] = [list(range(len(instance.codes)))]
     kind = "population_bounds"

@@ -64,3 +64,15 @@ def among(metric, members) -> np.ndarray:
     """Square matrix of distances among the given positions."""
     idx = np.asarray(members, dtype=np.int64)
     return metric.between(idx[:, None], idx[None, :])
+
+
+def restrict(metric, idx: np.ndarray):
+    """The same distance convention on a subset of positions (renumbered 0..len(idx)-1)."""
+    idx = np.asarray(idx, dtype=np.int64)
+    if isinstance(metric, GreatCircle):
+        return GreatCircle(metric.latitude[idx], metric.longitude[idx])
+    if isinstance(metric, Planar):
+        return Planar(metric.x[idx], metric.y[idx], metric.rounding)
+    if isinstance(metric, GivenMatrix):
+        return GivenMatrix(metric.matrix[np.ix_(idx, idx)])
+    raise TypeError(f"cannot restrict a {type(metric).__name__}")

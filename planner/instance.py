@@ -32,6 +32,9 @@ class Instance:
     plans: dict[str, Path] = field(default_factory=dict)
     metric: object = None
     """Distance convention (planner.geo); None means great-circle km between the practices' coordinates."""
+    cost_divisor: float | None = None
+    """Divisor of the cost in the objective; None means this instance's total patients. Sub-problems carry
+    their parent's, so their objective trades cost against soft terms exactly as the parent's does."""
 
     @property
     def title(self) -> str:
@@ -122,7 +125,8 @@ def check_rule_references(instance: Instance, rules: Rules, source: str) -> None
 
 
 def instance_from_arrays(name: str, codes: list[str], weights, edges: list[tuple[str, str]], rules: Rules, *,
-                         metric=None, latitude=None, longitude=None, lad_codes=None) -> Instance:
+                         metric=None, latitude=None, longitude=None, lad_codes=None, interests=None,
+                         cost_divisor: float | None = None) -> Instance:
     """An in-memory instance (e.g. a benchmark adapter's), without files; weights may be zero."""
     n = len(codes)
     practices = pd.DataFrame({
@@ -131,9 +135,10 @@ def instance_from_arrays(name: str, codes: list[str], weights, edges: list[tuple
         "longitude": np.zeros(n) if longitude is None else np.asarray(longitude, float),
         "list_size": np.asarray(weights, dtype=np.int64),
         "lad_code": [""] * n if lad_codes is None else list(lad_codes),
-        "interests": [""] * n,
+        "interests": [""] * n if interests is None else list(interests),
     })
     instance = Instance(name=name, path=Path("."), config={"name": name}, practices=practices,
-                        edges=tuple(sorted((min(a, b), max(a, b)) for a, b in edges)), rules=rules, metric=metric)
+                        edges=tuple(sorted((min(a, b), max(a, b)) for a, b in edges)), rules=rules, metric=metric,
+                        cost_divisor=cost_divisor)
     check_rule_references(instance, rules, name)
     return instance

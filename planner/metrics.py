@@ -126,6 +126,8 @@ def plan_metrics(instance, plan: Plan, rules: Rules | None = None) -> PlanMetric
 
 def cost_scale(instance) -> float:
     """Divisor of the cost in the objective: total patients (so locality reads as km per patient)."""
+    if getattr(instance, "cost_divisor", None):
+        return float(instance.cost_divisor)
     return float(max(instance.list_size.sum(), 1))
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from planner.errors import InputError
 
 CONTIGUITY_METHODS = ("cuts", "flow")
+METHODS = ("auto", "exact", "lns")
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,24 @@ class SolveOptions:
     """'cuts': separator inequalities added until every consortium is connected; 'flow': compact flow model."""
     max_pairs: int = 3_000_000
     """Refuse a monolithic model with more practice-hub pairs than this (it would not fit or finish)."""
+    method: str = "auto"
+    """'exact' (one model), 'lns' (first plan, neighbourhood search, Lagrangian bound) or 'auto' (by size)."""
+    exact_up_to: int = 150
+    """With 'auto', practices up to which the exact model is used."""
+    workers: int = 1
+    """Parallel neighbourhood solves (a local Dask cluster when above 1)."""
+    scheduler: str | None = None
+    """Address of an existing Dask scheduler to send neighbourhood solves to."""
+    sub_time_limit: float = 20.0
+    """Seconds for each neighbourhood re-solve."""
+    neighbourhood_size: int = 4
+    """Consortia freed together in one neighbourhood."""
+    neighbourhood_practices: int = 120
+    """Most practices in one neighbourhood."""
+    batch_size: int = 8
+    """Neighbourhoods per batch; fixed, so the plan does not depend on the number of workers."""
+    bound_seconds: float = 120.0
+    """Most seconds spent on the Lagrangian bound."""
 
     def __post_init__(self):
         if self.time_limit <= 0:
@@ -35,6 +54,10 @@ class SolveOptions:
             raise InputError("options", "--gap must lie in [0, 1)", detail=f"got {self.gap}")
         if self.threads is not None and self.threads < 1:
             raise InputError("options", "--threads must be at least 1", detail=f"got {self.threads}")
+        if self.method not in METHODS:
+            raise InputError("options", "--method must be one of " + ", ".join(METHODS), detail=f"got {self.method!r}")
+        if self.workers < 1:
+            raise InputError("options", "--workers must be at least 1", detail=f"got {self.workers}")
         if self.contiguity_method not in CONTIGUITY_METHODS:
             raise InputError("options", "--contiguity-method must be one of " + ", ".join(CONTIGUITY_METHODS),
                              detail=f"got {self.contiguity_method!r}")

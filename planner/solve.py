@@ -10,7 +10,7 @@ import networkx as nx
 from models.partition.builder import build_model
 from models.partition.contiguity import add_separators, find_separators
 from models.partition.solver import PartitionSolver
-from planner.errors import InfeasibleError, SolveError
+from planner.errors import InfeasibleError, PlannerError, SolveError
 from planner.feasibility import check_feasibility
 from planner.metrics import PlanMetrics, choose_hub, plan_metrics
 from planner.options import SolveOptions
@@ -51,6 +51,10 @@ class SolveResult:
 def solve_instance(instance, rules: Rules, options: SolveOptions, start: Plan | None = None,
                    progress=None) -> SolveResult:
     """Solve the configuration problem; raise InfeasibleError or SolveError when no plan can be given."""
+    if options.method == "lns" or (options.method == "auto" and len(instance.codes) > options.exact_up_to):
+        from planner.large import solve_large
+
+        return solve_large(instance, rules, options, progress)
     began = time.perf_counter()
     notes = check_feasibility(instance, rules)
     data = partition_data(instance, rules, options.contiguity_method)
@@ -69,6 +73,9 @@ def solve_instance(instance, rules: Rules, options: SolveOptions, start: Plan | 
         note = state.offer_plan(start, "start plan")
         if note:
             notes.append(note)
+    heuristic = _heuristic_start(instance, rules, options, began)
+    if heuristic is not None:
+        state.offer_hubs(heuristic, "first-plan heuristic")
     bound, rounds, cuts, status = None, 0, 0, "time_limit"
     trajectory = []
     while True:
@@ -161,6 +168,19 @@ class _Incumbent:
             self.plan, self.metrics, self.verdict, self.hub_of = named, metrics, verdict, hub_of
             self.objective = metrics.objective
         return True
+
+
+def _heuristic_start(instance, rules: Rules, options: SolveOptions, began: float) -> list[int] | None:
+    """Each practice's hub in the constructive plan after border moves, or None when it cannot be built."""
+    from planner.construct import construct_plan
+    from planner.improve import border_moves
+
+    try:
+        working = construct_plan(instance, rules, seed=options.seed)
+    except PlannerError:
+        return None
+    border_moves(working, seed=options.seed, deadline=began + 0.1 * options.time_limit)
+    return [working.hub[int(k)] for k in working.labels]
 
 
 def _check_coverage(instance, data) -> None:

@@ -1,0 +1,194 @@
+"""A fast first plan that meets every hard rule: seeds placed by weighted locate-allocate, practices given
+to the nearest seed along the practice graph (a graph Voronoi partition is contiguous), then border moves
+until population bounds, exposure caps and links hold."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from planner.errors import SolveError
+from planner.feasibility import separate_regions
+from planner.partition_state import PartitionState
+from planner.rules import Rules
+
+
+def construct_plan(instance, rules: Rules, seed: int = 0, max_moves: int | None = None) -> PartitionState:
+    """A working plan satisfying every hard rule, or SolveError naming the rule it could not meet."""
+    rng = np.random.default_rng(seed)
+    regions = [members for _, members, _ in separate_regions(instance, rules)]
+    counts = allocate_consortia(instance, rules, regions)
+    labels = np.full(len(instance.codes), -1, dtype=np.int64)
+    next_label = 0
+    for members, k in zip(regions, counts):
+        seeds = place_seeds(instance, rules, members, k, rng)
+        owner = graph_voronoi(instance, members, seeds)
+        for i, s in zip(members, owner):
+            labels[i] = next_label + s
+        next_label += k
+    state = PartitionState(instance, rules, labels)
+    _gather_must_links(state)
+    repair_rules(state, max_moves or 20 * len(instance.codes))
+    return state
+
+
+def allocate_consortia(instance, rules: Rules, regions: list[list[int]]) -> list[int]:
+    """Consortia per region: within what each region's population allows, summing to the most allowed."""
+    sizes = instance.list_size.astype(float)
+    low, high = rules.consortia_range
+    pops = [float(sizes[m].sum()) for m in regions]
+    least = [max(1, math.ceil(p / rules.max_population)) if rules.max_population else 1 for p in pops]
+    most = [max(1, int(p // rules.min_population)) if rules.min_population else len(m) for p, m in zip(pops, regions)]
+    most = [min(m, len(r)) for m, r in zip(most, regions)]
+    total = min(high if high is not None else sum(most), sum(most))
+    total = max(total, low, sum(least))
+    counts = list(least)
+    while sum(counts) < total:
+        room = [(pops[r] / counts[r], r) for r in range(len(regions)) if counts[r] < most[r]]
+        if not room:
+            break
+        counts[max(room)[1]] += 1
+    return counts
+
+
+def place_seeds(instance, rules: Rules, members: list[int], k: int, rng) -> list[int]:
+    """k seed practices: weighted D^2 sampling, then a few locate-allocate (1-median) rounds."""
+    idx = np.asarray(members, dtype=np.int64)
+    if k >= len(idx):
+        return list(idx)
+    weight = instance.list_size[idx].astype(float) + 1e-9
+    metric = instance.distance
+    seeds = [int(idx[int(np.argmax(weight))])]
+    nearest = metric.between(idx, seeds[0]) ** 2
+    for _ in range(1, k):
+        score = weight * nearest
+        pick = int(idx[int(rng.choice(len(idx), p=score / score.sum()))]) if score.sum() > 0 else \
+            int(idx[int(rng.integers(len(idx)))])
+        if pick in seeds:
+            pick = int(idx[int(np.argmax(score))])
+        seeds.append(pick)
+        nearest = np.minimum(nearest, metric.between(idx, pick) ** 2)
+    for _ in range(3):
+        d = metric.between(idx[:, None], np.asarray(seeds)[None, :])
+        owner = np.argmin(d, axis=1)
+        moved = []
+        for s in range(k):
+            group = idx[owner == s]
+            if len(group) == 0:
+                moved.append(seeds[s])
+                continue
+            costs = weight[owner == s] @ metric.between(group[:, None], group[None, :])
+            moved.append(int(group[int(np.argmin(costs))]))
+        if moved == seeds or len(set(moved)) < k:
+            break
+        seeds = moved
+    return seeds
+
+
+def graph_voronoi(instance, members: list[int], seeds: list[int]) -> list[int]:
+    """Index of the nearest seed along the graph for each member: contiguous cells by construction."""
+    local = {p: n for n, p in enumerate(members)}
+    rows, cols = [], []
+    for a, b in instance.edges:
+        i, j = instance.index[a], instance.index[b]
+        if i in local and j in local:
+            rows.append(local[i])
+            cols.append(local[j])
+    rows_a, cols_a = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    idx = np.asarray(members, dtype=np.int64)
+    length = instance.distance.between(idx[rows_a], idx[cols_a]) + 1e-6 if len(rows) else np.zeros(0)
+    graph = coo_matrix((length, (rows_a, cols_a)), shape=(len(members), len(members))).tocsr()
+    _, _, sources = dijkstra(graph, directed=False, indices=[local[s] for s in seeds], min_only=True,
+                             return_predecessors=True)
+    seed_slot = {local[s]: n for n, s in enumerate(seeds)}
+    return [seed_slot.get(int(s), 0) for s in sources]
+
+
+def _gather_must_links(state: PartitionState) -> None:
+    """Put each must-link group in the consortium of its largest practice."""
+    index = state.instance.index
+    for group in state.rules.must_link:
+        members = [index[c] for c in group]
+        anchor = max(members, key=lambda i: (state.weight[i], -i))
+        target = int(state.labels[anchor])
+        stray = {i for i in members if state.labels[i] != target}
+        for i in stray:
+            state.move({i}, target)
+
+
+def violation(state: PartitionState, members: set[int]) -> float:
+    """How far a consortium is from its hard rules, in patients (0 when it meets them)."""
+    rules = state.rules
+    if not members:
+        return 0.0
+    pop = float(state.weight[list(members)].sum())
+    value = max(0.0, rules.min_population - pop)
+    if rules.max_population is not None:
+        value += max(0.0, pop - rules.max_population)
+    if rules.max_interest_share is not None:
+        value += state._excess(members, rules.max_interest_share)
+    value += sum(state.weight[i] for i in members for j in state.conflicts[i] if j in members and i < j)
+    return value
+
+
+def _units(state: PartitionState) -> dict[int, set[int]]:
+    """The practices that move together: must-link groups, else single practices."""
+    unit = {i: {i} for i in range(state.n)}
+    for group in state.rules.must_link:
+        members = {state.instance.index[c] for c in group}
+        for i in members:
+            unit[i] = members
+    return unit
+
+
+def repair_rules(state: PartitionState, max_moves: int) -> None:
+    """Border moves that reduce the total violation, worst consortium first, until every rule holds."""
+    units = _units(state)
+    hard_la = state.rules.coterminosity == "hard"
+    for _ in range(max_moves):
+        bad = sorted(((violation(state, m), k) for k, m in state.members.items()), reverse=True)
+        bad = [(v, k) for v, k in bad if v > 1e-9]
+        if not bad:
+            return
+        for _, k in bad:
+            move = _best_repair_move(state, k, units, hard_la)
+            if move is not None:
+                state.move(*move)
+                break
+        else:
+            worst_v, worst = bad[0]
+            raise SolveError(f"the first-plan heuristic could not meet the rules: consortium with hub "
+                             f"{state.instance.codes[state.hub[worst]]} stays {worst_v:,.0f} patients from its "
+                             f"population or exposure limits ({len(bad)} consortia affected)")
+    raise SolveError(f"the first-plan heuristic did not meet the rules within {max_moves:,} moves")
+
+
+def _best_repair_move(state: PartitionState, k: int, units, hard_la: bool):
+    """The border move into or out of consortium k that most reduces the violation of the two consortia."""
+    best = None
+    candidates = []
+    for i in state.members[k]:
+        for j in state.neighbours[i]:
+            b = int(state.labels[j])
+            if b != k:
+                candidates.append((units[i], k, b))
+                candidates.append((units[j], b, k))
+    seen = set()
+    for unit, source, target in candidates:
+        key = (min(unit), source, target)
+        if key in seen or source == target:
+            continue
+        seen.add(key)
+        if hard_la and state.lad[next(iter(unit))] != state.lad[next(iter(state.members[target]))]:
+            continue
+        if not state.links_ok(unit, target) or not state.stays_connected(source, unit):
+            continue
+        before = violation(state, state.members[source]) + violation(state, state.members[target])
+        after = violation(state, state.members[source] - unit) + violation(state, state.members[target] | unit)
+        gain = before - after
+        if gain > 1e-9 and (best is None or gain > best[0]):
+            best = (gain, unit, target)
+    return None if best is None else (best[1], best[2])

@@ -1,0 +1,138 @@
+"""Solving large instances: a fast verified first plan, border moves, exact re-solves of neighbourhoods
+(in parallel on Dask when asked), and a certified Lagrangian lower bound for an honest gap."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from planner.bound import lagrangian_bound
+from planner.construct import construct_plan
+from planner.errors import SolveError
+from planner.feasibility import check_feasibility
+from planner.improve import border_moves
+from planner.lns import apply_solution, choose_neighbourhoods, neighbourhood, solve_neighbourhood
+from planner.metrics import plan_metrics
+from planner.options import SolveOptions
+from planner.rules import Rules
+from planner.verify import verify_plan
+
+
+def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
+    """Heuristic solve with a proven bound; every reported plan passes the independent verifier."""
+    from planner.solve import SolveResult
+
+    began = time.perf_counter()
+    deadline = began + options.time_limit
+    notes = check_feasibility(instance, rules)
+    rng = np.random.default_rng(options.seed)
+    trajectory: list[dict] = []
+    bound = None
+
+    def record(stage: str, state) -> None:
+        trajectory.append({"seconds": round(time.perf_counter() - began, 3), "stage": stage,
+                           "incumbent": state.objective, "bound": bound})
+        if progress:
+            progress(trajectory[-1])
+
+    state = construct_plan(instance, rules, seed=options.seed)
+    _check(instance, state, rules)
+    record("first plan", state)
+    border_moves(state, seed=options.seed, deadline=began + 0.2 * options.time_limit)
+    record("border moves", state)
+    budget = min(options.bound_seconds, max(1.0, 0.25 * (deadline - time.perf_counter())))
+    result = lagrangian_bound(instance, rules, upper=state.objective, time_limit=budget)
+    bound = result.bound
+    record("lagrangian bound", state)
+    rounds = _neighbourhood_search(state, options, rng, deadline, record)
+    border_moves(state, seed=options.seed, deadline=deadline)
+    record("final", state)
+    plan = state.to_plan()
+    verdict = verify_plan(instance, plan, rules)
+    if not verdict.passed:
+        raise SolveError("the heuristic plan failed verification: " + "; ".join(c.detail for c in verdict.failures()))
+    metrics = plan_metrics(instance, plan, rules)
+    objective = metrics.objective
+    bound = min(bound, objective)
+    gap = (objective - bound) / max(abs(objective), 1e-12)
+    status = "optimal" if gap <= options.gap else "time_limit"
+    notes.append(f"large-instance method: {rounds} neighbourhood batch(es), Lagrangian bound after "
+                 f"{result.iterations} iterations on {result.pairs:,} pairs")
+    return SolveResult(status=status, plan=plan, metrics=metrics, verdict=verdict, objective=objective,
+                       bound=bound, seconds=time.perf_counter() - began, rules=rules, options=options,
+                       rounds=rounds, cuts=0, pairs=result.pairs, trajectory=trajectory, notes=notes)
+
+
+def _check(instance, state, rules) -> None:
+    """The first plan must pass the verifier."""
+    verdict = verify_plan(instance, state.to_plan(), rules)
+    if not verdict.passed:
+        raise SolveError("the first-plan heuristic broke " + ", ".join(c.rule for c in verdict.failures()))
+
+
+def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, record) -> int:
+    """Batches of disjoint neighbourhoods solved exactly until a full sweep finds nothing or time runs out."""
+    sub_options = SolveOptions(time_limit=options.sub_time_limit, gap=1e-6, threads=1, seed=options.seed)
+    executor = _executor(options)
+    batches, quiet = 0, 0
+    try:
+        while time.perf_counter() < deadline - 1.0:
+            groups = choose_neighbourhoods(state, rng, size=options.neighbourhood_size,
+                                           max_practices=options.neighbourhood_practices)
+            if not groups:
+                break
+            improved = 0
+            for start in range(0, len(groups), options.batch_size):
+                if time.perf_counter() > deadline - 1.0:
+                    break
+                remaining = deadline - time.perf_counter()
+                limited = SolveOptions(time_limit=max(1.0, min(sub_options.time_limit, remaining)), gap=1e-6,
+                                       threads=1, seed=options.seed)
+                tasks = [neighbourhood(state, g, limited) for g in groups[start:start + options.batch_size]]
+                for consortia, value, assignment in executor(tasks):
+                    if assignment is not None:
+                        apply_solution(state, consortia, assignment)
+                        improved += 1
+                batches += 1
+                record(f"neighbourhoods {batches}", state)
+            quiet = quiet + 1 if not improved else 0
+            if quiet >= 2:
+                break
+    finally:
+        close = getattr(executor, "close", None)
+        if close:
+            close()
+    return batches
+
+
+def _executor(options: SolveOptions):
+    """Serial in-process solving, or a Dask client mapping the tasks over workers."""
+    if options.workers <= 1 and not options.scheduler:
+        return lambda tasks: [solve_neighbourhood(t) for t in tasks]
+    return DaskExecutor(options.workers, options.scheduler)
+
+
+class DaskExecutor:
+    """Runs neighbourhood solves on a Dask cluster: a local one by default, or the given scheduler."""
+
+    def __init__(self, workers: int, scheduler: str | None):
+        from distributed import Client, LocalCluster
+
+        if scheduler:
+            self.cluster, self.client = None, Client(scheduler)
+        else:
+            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=None, silence_logs=40)
+            self.client = Client(self.cluster)
+
+    def __call__(self, tasks):
+        """Solve the tasks on the cluster; results come back in task order."""
+        futures = self.client.map(solve_neighbourhood, tasks, pure=False)
+        return self.client.gather(futures)
+
+    def close(self) -> None:
+        """Shut the client and any cluster this executor started."""
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()

@@ -1,0 +1,123 @@
+"""Large-neighbourhood search: free a few neighbouring consortia and re-solve them exactly with the full
+model (warm-started from the current plan, so never worse); disjoint neighbourhoods run in parallel.
+
+The objective is a sum over consortia, so improving the freed consortia improves the whole plan, and
+consortia outside a neighbourhood are untouched, so every rule that held still holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.geo import restrict
+from planner.instance import instance_from_arrays
+from planner.options import SolveOptions
+from planner.partition_state import PartitionState
+from planner.plan import Plan
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """A set of consortia freed together, with everything needed to solve them in another process."""
+
+    consortia: tuple[int, ...]
+    practices: tuple[int, ...]
+    instance: object
+    rules: object
+    start: Plan
+    options: SolveOptions
+    current: float
+
+
+def choose_neighbourhoods(state: PartitionState, rng, *, size: int, max_practices: int) -> list[tuple[int, ...]]:
+    """Disjoint groups of adjacent consortia, each grown from a random consortium by nearest hubs."""
+    touching: dict[int, set[int]] = {k: set() for k in state.members}
+    for i in range(state.n):
+        for j in state.neighbours[i]:
+            a, b = int(state.labels[i]), int(state.labels[j])
+            if a != b:
+                touching[a].add(b)
+    used: set[int] = set()
+    groups = []
+    for k in rng.permutation(sorted(state.members)):
+        k = int(k)
+        if k in used:
+            continue
+        group, count = [k], len(state.members[k])
+        frontier = sorted(touching[k] - used, key=lambda b: _hub_distance(state, k, b))
+        while frontier and len(group) < size:
+            b = frontier.pop(0)
+            if b in used or b in group or count + len(state.members[b]) > max_practices:
+                continue
+            group.append(b)
+            count += len(state.members[b])
+            frontier = sorted((set(frontier) | touching[b]) - used - set(group),
+                              key=lambda c: _hub_distance(state, k, c))
+        if len(group) > 1:
+            groups.append(tuple(sorted(group)))
+            used.update(group)
+    return groups
+
+
+def _hub_distance(state: PartitionState, a: int, b: int) -> float:
+    """Distance between two consortia's hubs."""
+    return float(state.instance.distance.between(np.array(state.hub[a]), np.array(state.hub[b])))
+
+
+def neighbourhood(state: PartitionState, consortia: tuple[int, ...], options: SolveOptions) -> Neighbourhood:
+    """The sub-instance of the freed consortia, its rules and its start plan."""
+    instance, rules = state.instance, state.rules
+    idx = np.array(sorted(i for k in consortia for i in state.members[k]), dtype=np.int64)
+    inside = set(int(i) for i in idx)
+    codes = [instance.codes[i] for i in idx]
+    code_set = set(codes)
+    edges = [(a, b) for a, b in instance.edges if a in code_set and b in code_set]
+    sub_rules = rules.replace(consortia=len(consortia))
+    sub_rules = _replace_links(sub_rules, code_set)
+    sub = instance_from_arrays(
+        f"{instance.name}-lns", codes, instance.list_size[idx], edges, sub_rules,
+        metric=restrict(instance.distance, idx), lad_codes=instance.practices["lad_code"].to_numpy()[idx],
+        interests=instance.practices["interests"].to_numpy()[idx], cost_divisor=state.scale)
+    start = Plan({instance.codes[i]: str(int(state.labels[i])) for i in inside})
+    current = float(sum(state.value[k] for k in consortia))
+    return Neighbourhood(tuple(consortia), tuple(int(i) for i in idx), sub, sub_rules, start, options, current)
+
+
+def _replace_links(rules, codes: set[str]):
+    """Keep only the link rules and candidate hubs that concern the sub-instance's practices."""
+    import dataclasses
+
+    cannot = tuple(p for p in rules.cannot_link if p[0] in codes and p[1] in codes)
+    must = tuple(g for g in rules.must_link if g[0] in codes)
+    hubs = None if rules.candidate_hubs is None else tuple(c for c in rules.candidate_hubs if c in codes)
+    return dataclasses.replace(rules, cannot_link=cannot, must_link=must, candidate_hubs=hubs)
+
+
+def solve_neighbourhood(task: Neighbourhood) -> tuple[tuple[int, ...], float, dict[str, str] | None]:
+    """Solve one freed neighbourhood exactly; returns its consortia, new value and assignment if better."""
+    from planner.errors import PlannerError
+    from planner.solve import solve_instance
+
+    try:
+        result = solve_instance(task.instance, task.rules, task.options, start=task.start)
+    except PlannerError:
+        return task.consortia, task.current, None
+    if result.plan is None or result.objective >= task.current - 1e-9 * max(1.0, abs(task.current)):
+        return task.consortia, task.current, None
+    return task.consortia, float(result.objective), dict(result.plan.assignment)
+
+
+def apply_solution(state: PartitionState, consortia: tuple[int, ...], assignment: dict[str, str]) -> None:
+    """Write a neighbourhood's new assignment into the working plan, reusing the freed consortium ids."""
+    labels = sorted(set(assignment.values()))
+    ids = dict(zip(labels, consortia))
+    index = state.instance.index
+    for k in consortia:
+        state.members[k] = set()
+    for code, label in assignment.items():
+        i = index[code]
+        state.labels[i] = ids[label]
+        state.members[ids[label]].add(i)
+    for k in consortia:
+        state.refresh(k)
