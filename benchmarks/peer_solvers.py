@@ -32,7 +32,11 @@ class PeerInput:
 
 
 def spopt_pmedian(data: PeerInput) -> list[int]:
-    """spopt's exact PMedian (capacitated when the case has a cap) solved by HiGHS through PuLP."""
+    """spopt's exact PMedian (capacitated when the case has a cap) solved by HiGHS through PuLP.
+
+    Labels come from the largest assignment value of each client: spopt's fac2cli lists a client under every
+    facility with a positive value, and HiGHS leaves values like 1e-10 on closed ones.
+    """
     import pulp
     from spopt.locate import PMedian
 
@@ -45,11 +49,8 @@ def spopt_pmedian(data: PeerInput) -> list[int]:
     model = PMedian.from_cost_matrix(cost, weight, p_facilities=data.k, facility_capacities=capacities)
     left = max(1.0, data.time_limit - (time.perf_counter() - began))
     model.solve(pulp.HiGHS(msg=False, timeLimit=left, threads=1, random_seed=data.seed))
-    labels = [-1] * len(weight)
-    for facility, clients in enumerate(model.fac2cli):
-        for client in clients:
-            labels[int(client)] = facility
-    return labels
+    values = np.array([[var.value() or 0.0 for var in row] for row in model.cli_assgn_vars])
+    return [int(j) for j in values.argmax(axis=1)]
 
 
 def _frame(data: PeerInput):

@@ -9,7 +9,7 @@ import platform
 import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -38,6 +38,8 @@ class BenchSettings:
     """Relative gap at which the engine stops as optimal (tighter than the planning default)."""
     seed: int = 0
     """Seed for HiGHS and for the randomised peers."""
+    method: str = "exact"
+    """Engine method where the engine offers a choice ('exact' measures the monolithic model the record is for)."""
 
     @property
     def threads(self) -> int:
@@ -50,6 +52,15 @@ def contiguity_method(case) -> str:
     return "flow" if case.family.startswith("districting") else "cuts"
 
 
+def solve_options(case, settings: BenchSettings) -> SolveOptions:
+    """The engine options of a case; `method` is passed only to an engine that has the field."""
+    chosen = {"time_limit": settings.time_limit, "gap": settings.gap, "threads": settings.threads,
+              "seed": settings.seed, "contiguity_method": contiguity_method(case)}
+    if "method" in {f.name for f in fields(SolveOptions)}:
+        chosen["method"] = settings.method
+    return SolveOptions(**chosen)
+
+
 def run_case(family: str, name: str, settings: BenchSettings) -> dict:
     """Solve one case and, when asked, run the peers on it; always returns a row, never raises."""
     began = time.perf_counter()
@@ -60,8 +71,7 @@ def run_case(family: str, name: str, settings: BenchSettings) -> dict:
         return {**head, **refused_row("error", error, time.perf_counter() - began)}
     head.update(n=case.size, p=case.notes.get("p"), contiguity=case.rules.contiguity,
                 method=contiguity_method(case))
-    options = SolveOptions(time_limit=settings.time_limit, gap=settings.gap, threads=settings.threads,
-                           seed=settings.seed, contiguity_method=contiguity_method(case))
+    options = solve_options(case, settings)
     try:
         row = solved_row(case, solve_instance(case.instance, case.rules, options))
     except InfeasibleError as error:

@@ -26,6 +26,18 @@ def peer_cell(peer: dict | None, ours: float | None) -> str:
     return text if status == "feasible" else f"infeas. ({', '.join(peer.get('failures', [])[:2])})"
 
 
+def row_cells(r: dict, peer_names: list[str]) -> list[str]:
+    """The cells of one result row, note excluded."""
+    reference = "infeasible" if r.get("reference_kind") == "infeasible" else _number(r.get("reference"))
+    if r.get("reference_kind") == "best-known":
+        reference += " (bk)"
+    cells = [r["instance"], str(r.get("n", "")), SHORT.get(r["status"], r["status"]), _number(r.get("value")),
+             _number(r.get("bound")), "" if r.get("gap") is None else f"{r['gap']:.2%}", f"{r['seconds']:.1f}",
+             {True: "yes", False: "NO", None: ""}[r.get("verified")], reference,
+             "" if r.get("ratio") is None else f"{r['ratio']:.4f}"]
+    return cells + [peer_cell(r.get("peers", {}).get(name), r.get("value")) for name in peer_names]
+
+
 def suite_table(title: str, rows: list[dict]) -> Table:
     """The results table of one suite."""
     with_peers = any("peers" in r for r in rows)
@@ -38,14 +50,7 @@ def suite_table(title: str, rows: list[dict]) -> Table:
         table.add_column(name.replace("spopt-", "").replace("gerrychain-", ""), justify="right")
     table.add_column("note")
     for r in rows:
-        reference = "infeasible" if r.get("reference_kind") == "infeasible" else _number(r.get("reference"))
-        if r.get("reference_kind") == "best-known":
-            reference += " (bk)"
-        cells = [r["instance"], str(r.get("n", "")), SHORT.get(r["status"], r["status"]), _number(r.get("value")),
-                 _number(r.get("bound")), "" if r.get("gap") is None else f"{r['gap']:.2%}", f"{r['seconds']:.1f}",
-                 {True: "yes", False: "NO", None: ""}[r.get("verified")], reference,
-                 "" if r.get("ratio") is None else f"{r['ratio']:.4f}"]
-        cells += [peer_cell(r.get("peers", {}).get(name), r.get("value")) for name in peer_names]
+        cells = row_cells(r, peer_names)
         table.add_row(*cells, r.get("note", ""))
     return table
 
@@ -59,3 +64,15 @@ def suite_summary(rows: list[dict]) -> str:
     seconds = sum(r["seconds"] for r in rows)
     return (f"{len(rows)} instances: {optimal} proven optimal, {infeasible} proven infeasible, "
             f"{matched}/{len(with_reference)} reproduce the published record; engine time {seconds:,.1f} s")
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """The same table as GitHub markdown, for docs/benchmarks.md."""
+    peer_names = [name for name in PEERS if any(name in r.get("peers", {}) for r in rows)]
+    head = ["instance", "n", "status", "objective", "bound", "gap", "s", "verified", "reference", "ratio"]
+    head += [name for name in peer_names] + ["note"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = row_cells(r, peer_names)
+        lines.append("| " + " | ".join(cells + [r.get("note", "")]) + " |")
+    return "\n".join(lines)
