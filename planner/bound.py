@@ -54,7 +54,8 @@ def candidate_pairs(instance, rules: Rules, neighbours: int = 150, block: int = 
 
 
 def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time_limit: float = 30.0,
-                     max_iterations: int = 2000, neighbours: int = 150) -> LagrangianBound:
+                     max_iterations: int = 2000, neighbours: int = 150,
+                     start: np.ndarray | None = None) -> LagrangianBound:
     """Subgradient ascent on L(lambda); returns the best bound in objective units (cost / total patients)."""
     began = time.perf_counter()
     weight = instance.list_size.astype(float)
@@ -70,8 +71,7 @@ def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time
     others = I != J
     I, J, C = I[others], J[others], C[others]
     W = weight[I]
-    lam = np.array([C[I == i].min() if np.any(I == i) else 0.0 for i in range(n)]) if n <= 2000 else \
-        _nearest_cost(I, C, n)
+    lam = _nearest_cost(I, C, n) if start is None else np.asarray(start, dtype=float).copy()
     lam = np.minimum(lam, cap)
     best, best_lam, theta, stall, iterations = -np.inf, lam.copy(), 2.0, 0, 0
     target = upper * cost_scale(instance) if upper is not None else None

@@ -16,15 +16,25 @@ from planner.partition_state import PartitionState
 from planner.rules import Rules
 
 
-def construct_plan(instance, rules: Rules, seed: int = 0, max_moves: int | None = None) -> PartitionState:
-    """A working plan satisfying every hard rule, or SolveError naming the rule it could not meet."""
+def construct_plan(instance, rules: Rules, seed: int = 0, max_moves: int | None = None,
+                   seeding: str = "sample", seeding_seconds: float = 60.0) -> PartitionState:
+    """A working plan satisfying every hard rule, or SolveError naming the rule it could not meet.
+
+    seeding: 'sample' (weighted sampling and locate-allocate, seconds) or 'pmedian' (exact p-median on
+    aggregated practices, better placed, up to seeding_seconds per region)."""
     rng = np.random.default_rng(seed)
     regions = [members for _, members, _ in separate_regions(instance, rules)]
     counts = allocate_consortia(instance, rules, regions)
     labels = np.full(len(instance.codes), -1, dtype=np.int64)
     next_label = 0
     for members, k in zip(regions, counts):
-        seeds = place_seeds(instance, rules, members, k, rng)
+        seeds = None
+        if seeding == "pmedian" and 1 < k < len(members):
+            from planner.seeding import pmedian_seeds
+
+            seeds = pmedian_seeds(instance, members, k, rng, time_limit=seeding_seconds, seed=seed)
+        if seeds is None or len(seeds) != k:
+            seeds = place_seeds(instance, rules, members, k, rng)
         owner = graph_voronoi(instance, members, seeds)
         for i, s in zip(members, owner):
             labels[i] = next_label + s

@@ -36,13 +36,15 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
         if progress:
             progress(trajectory[-1])
 
-    state = construct_plan(instance, rules, seed=options.seed)
+    state = construct_plan(instance, rules, seed=options.seed, seeding="pmedian",
+                           seeding_seconds=min(60.0, 0.1 * options.time_limit))
     _check(instance, state, rules)
     record("first plan", state)
     border_moves(state, seed=options.seed, deadline=began + 0.2 * options.time_limit)
     record("border moves", state)
     budget = min(options.bound_seconds, max(1.0, 0.25 * (deadline - time.perf_counter())))
-    result = lagrangian_bound(instance, rules, upper=state.objective, time_limit=budget)
+    result = lagrangian_bound(instance, rules, upper=state.objective, time_limit=budget,
+                              start=_assignment_costs(state))
     bound = result.bound
     record("lagrangian bound", state)
     rounds = _neighbourhood_search(state, options, rng, deadline, record)
@@ -62,6 +64,13 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
     return SolveResult(status=status, plan=plan, metrics=metrics, verdict=verdict, objective=objective,
                        bound=bound, seconds=time.perf_counter() - began, rules=rules, options=options,
                        rounds=rounds, cuts=0, pairs=result.pairs, trajectory=trajectory, notes=notes)
+
+
+def _assignment_costs(state) -> np.ndarray:
+    """Each practice's cost at its current hub: a good starting point for the multipliers."""
+    hubs = np.array([state.hub[int(k)] for k in state.labels])
+    d = state.instance.distance.between(np.arange(state.n), hubs) ** state.rules.distance_power
+    return state.price * d
 
 
 def _check(instance, state, rules) -> None:
