@@ -65,3 +65,18 @@ def loss_note(row: dict, reference: Reference | None) -> str:
         gap = "" if row["gap"] is None else f" ({row['gap']:.2%} gap left)"
         return f"time limit before the proof{gap}"
     return ""
+
+
+def peer_note(row: dict) -> str:
+    """Names each peer whose verified plan beats ours, and why we lost: our status and gap."""
+    ours = row.get("value")
+    better = [(name, peer["value"]) for name, peer in sorted(row.get("peers", {}).items())
+              if peer.get("status") == "feasible" and peer.get("value") is not None
+              and (ours is None or peer["value"] < ours - 1e-9 * abs(ours))]
+    if not better:
+        return ""
+    names = ", ".join(f"{name} {value:,.2f}" for name, value in better)
+    if ours is None:
+        return f"peer found a plan where we found none ({names}): {row['status']}"
+    cause = "time limit" + ("" if row.get("gap") is None else f", {row['gap']:.2%} gap left")
+    return f"beaten by {names}: {cause}"

@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 
 from benchmarks.families import load_case
-from benchmarks.record import refused_row, solved_row, with_reference
+from benchmarks.record import peer_note, refused_row, solved_row, with_reference
 from benchmarks.reference import load_references
 from planner.errors import InfeasibleError, SolveError
 from planner.options import SolveOptions
@@ -86,6 +86,7 @@ def run_case(family: str, name: str, settings: BenchSettings) -> dict:
         from benchmarks.peers import run_peers
 
         row["peers"] = run_peers(case, settings.time_limit, settings.seed)
+        row["note"] = "; ".join(filter(None, [row["note"], peer_note(row)]))
     return row
 
 
