@@ -10,8 +10,8 @@ import typer
 
 from cli.common import out, reports_errors
 from cli.options import (Consortia, Contiguity, Coterminosity, InstanceArg, JsonOutput, LaSplitWeight,
-                         MaxConsortia, MaxInterestShare, MaxPopulation, MinConsortia, MinPopulation,
-                         apply_rule_overrides)
+                         MaxConsortia, MaxInterestShare, MaxPopulation, MinConsortia, MinPopulation, Scenario,
+                         chosen_rules)
 from cli.render import consortia_table, headline, verdict_lines
 from planner.instance import load_instance
 from planner.metrics import plan_metrics
@@ -25,6 +25,7 @@ def evaluate(
     instance: InstanceArg,
     plan: Annotated[str, typer.Option("--plan", help="A plan CSV (practice_code,consortium) or a plan name.")],
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Also write the metrics files here.")] = None,
+    scenario: Scenario = None,
     consortia: Consortia = None, min_consortia: MinConsortia = None, max_consortia: MaxConsortia = None,
     min_population: MinPopulation = None, max_population: MaxPopulation = None,
     max_interest_share: MaxInterestShare = None, contiguity: Contiguity = None,
@@ -39,7 +40,7 @@ def evaluate(
     Example: consortia evaluate instances/durham-darlington --plan ccg_2015
     """
     loaded = load_instance(instance)
-    rules = apply_rule_overrides(loaded.rules, consortia=consortia, min_consortia=min_consortia,
+    rules = chosen_rules(loaded, scenario, consortia=consortia, min_consortia=min_consortia,
                                  max_consortia=max_consortia, min_population=min_population,
                                  max_population=max_population, max_interest_share=max_interest_share,
                                  contiguity=contiguity, coterminosity=coterminosity, la_split_weight=la_split_weight)

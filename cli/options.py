@@ -23,9 +23,12 @@ Coterminosity = Annotated[Optional[str], typer.Option(
     help="Local-authority rule: off, hard (never cross lad_code) or penalty (--la-split-weight per extra LA).")]
 LaSplitWeight = Annotated[Optional[float], typer.Option(
     help="Objective km per patient added per extra local authority a consortium spans (penalty mode).")]
+Scenario = Annotated[Optional[str], typer.Option(
+    help="A named scenario of the instance ([scenarios.NAME] in instance.toml) whose rules replace the defaults.")]
 JsonOutput = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout instead of tables.")]
 
 
-def apply_rule_overrides(rules: Rules, **overrides) -> Rules:
-    """The instance's rules with the CLI's overrides applied (options left unset keep the instance's value)."""
+def chosen_rules(instance, scenario: str | None, **overrides) -> Rules:
+    """The instance's rules (or a scenario's) with the CLI's overrides applied; unset options keep their value."""
+    rules = instance.scenario_rules(scenario) if scenario else instance.rules
     return rules.replace(**overrides)

@@ -10,8 +10,8 @@ import typer
 
 from cli.common import live_status, out, reports_errors
 from cli.options import (Consortia, Contiguity, Coterminosity, InstanceArg, JsonOutput, LaSplitWeight,
-                         MaxConsortia, MaxInterestShare, MaxPopulation, MinConsortia, MinPopulation,
-                         apply_rule_overrides)
+                         MaxConsortia, MaxInterestShare, MaxPopulation, MinConsortia, MinPopulation, Scenario,
+                         chosen_rules)
 from cli.render import consortia_table, headline
 from planner.errors import SolveError
 from planner.instance import load_instance
@@ -25,6 +25,7 @@ from planner.solve import solve_instance
 def solve(
     instance: InstanceArg,
     out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder [default: out/<instance>].")] = None,
+    scenario: Scenario = None,
     consortia: Consortia = None, min_consortia: MinConsortia = None, max_consortia: MaxConsortia = None,
     min_population: MinPopulation = None, max_population: MaxPopulation = None,
     max_interest_share: MaxInterestShare = None, contiguity: Contiguity = None,
@@ -50,7 +51,7 @@ def solve(
     Example: consortia solve instances/durham-darlington --out out/dd --time-limit 120
     """
     loaded = load_instance(instance)
-    rules = apply_rule_overrides(loaded.rules, consortia=consortia, min_consortia=min_consortia,
+    rules = chosen_rules(loaded, scenario, consortia=consortia, min_consortia=min_consortia,
                                  max_consortia=max_consortia, min_population=min_population,
                                  max_population=max_population, max_interest_share=max_interest_share,
                                  contiguity=contiguity, coterminosity=coterminosity, la_split_weight=la_split_weight)

@@ -41,6 +41,7 @@ INSTANCES = {
     "west-cheshire": ("ccg_code", ["02F"]),
     "sandwell-west-birmingham": ("ccg_code", ["05L"]),
     "greater-manchester": ("area_team_code", ["Q46"]),
+    "durham-tees": ("area_team_code", ["Q45"]),
     "england-2014": (None, []),
 }
 

@@ -17,11 +17,25 @@ from planner.rules import Rules
 
 
 def construct_plan(instance, rules: Rules, seed: int = 0, max_moves: int | None = None,
-                   seeding: str = "sample", seeding_seconds: float = 60.0) -> PartitionState:
+                   seeding: str = "sample", seeding_seconds: float = 60.0, attempts: int = 8) -> PartitionState:
     """A working plan satisfying every hard rule, or SolveError naming the rule it could not meet.
 
     seeding: 'sample' (weighted sampling and locate-allocate, seconds) or 'pmedian' (exact p-median on
-    aggregated practices, better placed, up to seeding_seconds per region)."""
+    aggregated practices, better placed, up to seeding_seconds per region). When the border-move repair
+    gets stuck, it starts again from other sampled seeds, up to `attempts` times in all."""
+    failure = None
+    for attempt in range(attempts):
+        try:
+            return _construct(instance, rules, seed + 7919 * attempt, max_moves,
+                              seeding if attempt == 0 else "sample", seeding_seconds)
+        except SolveError as error:
+            failure = error
+    raise SolveError(f"{failure} (after {attempts} attempts from different seeds)")
+
+
+def _construct(instance, rules: Rules, seed: int, max_moves: int | None, seeding: str,
+               seeding_seconds: float) -> PartitionState:
+    """One attempt: seeds, graph Voronoi cells, must-links gathered, rules repaired."""
     rng = np.random.default_rng(seed)
     regions = [members for _, members, _ in separate_regions(instance, rules)]
     counts = allocate_consortia(instance, rules, regions)

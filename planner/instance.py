@@ -70,6 +70,17 @@ class Instance:
                 holders.setdefault(label, []).append(i)
         return holders
 
+    def scenario_rules(self, name: str) -> Rules:
+        """The instance's rules with a named scenario's overrides applied."""
+        rules = rules_from_config(self.config, str(self.path / "instance.toml"), name)
+        check_rule_references(self, rules, str(self.path / "instance.toml"))
+        return rules
+
+    @property
+    def scenarios(self) -> list[str]:
+        """Names of the scenarios in instance.toml."""
+        return sorted(self.config.get("scenarios", {}))
+
     @cached_property
     def distance(self):
         """The distance convention: `distance.between(a, b)` gives distances between positions."""
@@ -101,6 +112,8 @@ def load_instance(path: str | Path) -> Instance:
         edges = build_adjacency(codes, practices["latitude"].to_numpy(), practices["longitude"].to_numpy())
         built = True
     rules = rules_from_config(config, str(toml_path))
+    for scenario in config.get("scenarios", {}):
+        rules_from_config(config, str(toml_path), scenario)
     plans = {p.stem: p for p in sorted((folder / "plans").glob("*.csv"))} if (folder / "plans").is_dir() else {}
     instance = Instance(name=str(config.get("name", folder.name)), path=folder, config=config,
                         practices=practices, edges=tuple(edges), rules=rules, edges_built=built, plans=plans)

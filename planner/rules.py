@@ -125,15 +125,27 @@ class Rules:
 
 
 RULE_FIELDS = {f.name for f in dataclasses.fields(Rules)}
+COUNT_KEYS = ("consortia", "min_consortia", "max_consortia")
 
 
-def rules_from_config(config: dict, file: str) -> Rules:
-    """Build Rules from the `[rules]` and `[objective]` tables of instance.toml, naming unknown keys."""
+def rules_from_config(config: dict, file: str, scenario: str | None = None) -> Rules:
+    """Build Rules from the `[rules]` and `[objective]` tables of instance.toml, naming unknown keys;
+    a named scenario (`[scenarios.NAME]`) overrides them."""
     merged: dict = {}
-    for table in ("rules", "objective"):
-        section = config.get(table, {})
+    tables = [("rules", config.get("rules", {})), ("objective", config.get("objective", {}))]
+    if scenario is not None:
+        scenarios = config.get("scenarios", {})
+        if scenario not in scenarios:
+            raise InputError(file, f"unknown scenario '{scenario}'",
+                             detail="scenarios: " + (", ".join(sorted(scenarios)) or "none"))
+        overrides = {k: v for k, v in scenarios[scenario].items() if k != "description"}
+        tables.append((f"scenarios.{scenario}", overrides))
+    for table, section in tables:
         if not isinstance(section, dict):
             raise InputError(file, f"[{table}] must be a table")
+        if table.startswith("scenarios.") and any(k in section for k in COUNT_KEYS):
+            for key in COUNT_KEYS:
+                merged.pop(key, None)
         for key, value in section.items():
             if key not in RULE_FIELDS:
                 import difflib
