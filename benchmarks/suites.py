@@ -25,12 +25,16 @@ DEFAULT_LIMITS = {"quick": 60.0, "p3038": 600.0, "tract": 600.0}
 
 
 def suite_names() -> list[str]:
-    """Every suite name: families, their aliases and the focus sets."""
+    """Every suite name: families, their aliases and the focus sets (plus any `family:case`)."""
     return sorted(set(FAMILIES) | set(FOCUS) | {"tract", "nhs"})
 
 
 def suite_cases(suite: str) -> list[tuple[str, str]]:
-    """(family, case) pairs of a suite."""
+    """(family, case) pairs of a suite; `family:case` names a single case."""
+    if ":" in suite:
+        family, _, name = suite.partition(":")
+        if family in FAMILIES and name in case_names(family):
+            return [(family, name)]
     if suite == "tract":
         return [(TRACT, name) for name in case_names(TRACT) if name.endswith("-cont")]
     if suite in FOCUS:

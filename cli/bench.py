@@ -18,7 +18,7 @@ from benchmarks.tables import suite_summary, suite_table
 @reports_errors
 def bench(
     suites: Annotated[list[str], typer.Argument(help="Suites to run: a family name, nhs, county, sjc, p3038, "
-                                                     "tract, quick, ...")],
+                                                     "tract, quick, ..., or family:instance")],
     time_limit: Annotated[Optional[float], typer.Option(help="Seconds per instance, for us and each peer "
                                                              "\\[default: the suite's, else 60].")] = None,
     jobs: Annotated[int, typer.Option(help="Instances solved at once, each in its own process.")] = 1,
@@ -32,7 +32,7 @@ def bench(
 
     Example: consortia bench quick --time-limit 30 --jobs 2 --out benchmarks/results/quick.json
     """
-    unknown = [s for s in suites if s not in suite_names()]
+    unknown = [s for s in suites if s not in suite_names() and ":" not in s]
     if unknown:
         fail(f"unknown suite(s) {', '.join(unknown)}; known: {', '.join(suite_names())}")
     settings = BenchSettings(time_limit=time_limit or default_limit(suites), jobs=jobs, peers=peers)
