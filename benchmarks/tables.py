@@ -19,10 +19,15 @@ def peer_cell(peer: dict | None, ours: float | None) -> str:
     if not peer or peer.get("status") == "skipped":
         return "-"
     status = peer["status"]
-    if status in ("timeout", "error"):
+    if status == "timeout":
         return status
+    if status == "error":
+        return "no seed plan" if "possible cut" in peer.get("detail", "") else "error"
     value = peer.get("value")
-    text = "n/a" if value is None or not ours else f"{value / ours:.3f}"
+    if value is None:
+        text = "n/a"
+    else:
+        text = f"{value / ours:.3f}" if ours else f"{value:,.2f} (we: none)"
     return text if status == "feasible" else f"infeas. ({', '.join(peer.get('failures', [])[:2])})"
 
 
