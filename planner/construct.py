@@ -42,13 +42,14 @@ def _construct(instance, rules: Rules, seed: int, max_moves: int | None, seeding
     labels = np.full(len(instance.codes), -1, dtype=np.int64)
     next_label = 0
     for members, k in zip(regions, counts):
-        seeds = None
+        found = None
         if seeding == "pmedian" and 1 < k < len(members):
             from planner.seeding import pmedian_seeds
 
-            seeds = pmedian_seeds(instance, members, k, rng, time_limit=seeding_seconds, seed=seed)
-        if seeds is None or len(seeds) != k:
-            seeds = place_seeds(instance, rules, members, k, rng)
+            found = pmedian_seeds(instance, members, k, rng, time_limit=seeding_seconds, seed=seed,
+                                  min_population=rules.min_population, max_population=rules.max_population)
+        seeds = found[0] if found is not None and len(found[0]) == k else \
+            place_seeds(instance, rules, members, k, rng)
         owner = graph_voronoi(instance, members, seeds)
         for i, s in zip(members, owner):
             labels[i] = next_label + s
@@ -169,29 +170,41 @@ def _units(state: PartitionState) -> dict[int, set[int]]:
 
 
 def repair_rules(state: PartitionState, max_moves: int) -> None:
-    """Border moves that reduce the total violation, worst consortium first, until every rule holds."""
+    """Border moves that reduce the total violation, worst consortium first, until every rule holds.
+
+    When no move reduces it, the best non-improving move at the worst consortium is taken (a unit moved
+    this way may not move back), so a deficit can ripple on to a consortium with room to spare."""
     units = _units(state)
     hard_la = state.rules.coterminosity == "hard"
+    broken = {k: violation(state, m) for k, m in state.members.items()}
+    tabu: set[int] = set()
     for _ in range(max_moves):
-        bad = sorted(((violation(state, m), k) for k, m in state.members.items()), reverse=True)
-        bad = [(v, k) for v, k in bad if v > 1e-9]
+        bad = sorted(((v, k) for k, v in broken.items() if v > 1e-9), reverse=True)
         if not bad:
             return
+        move = None
         for _, k in bad:
-            move = _best_repair_move(state, k, units, hard_la)
+            move = _best_repair_move(state, k, units, hard_la, tabu, improving=True)
             if move is not None:
-                state.move(*move)
                 break
-        else:
-            worst_v, worst = bad[0]
-            raise SolveError(f"the first-plan heuristic could not meet the rules: consortium with hub "
-                             f"{state.instance.codes[state.hub[worst]]} stays {worst_v:,.0f} patients from its "
-                             f"population or exposure limits ({len(bad)} consortia affected)")
+        if move is None:
+            move = _best_repair_move(state, bad[0][1], units, hard_la, tabu, improving=False)
+            if move is None:
+                worst_v, worst = bad[0]
+                raise SolveError(f"the first-plan heuristic could not meet the rules: consortium with hub "
+                                 f"{state.instance.codes[state.hub[worst]]} stays {worst_v:,.0f} patients from its "
+                                 f"population or exposure limits ({len(bad)} consortia affected)")
+            tabu.update(move[0])
+        source = int(state.labels[next(iter(move[0]))])
+        state.move(*move)
+        for changed in (source, move[1]):
+            broken[changed] = violation(state, state.members.get(changed, set()))
     raise SolveError(f"the first-plan heuristic did not meet the rules within {max_moves:,} moves")
 
 
-def _best_repair_move(state: PartitionState, k: int, units, hard_la: bool):
-    """The border move into or out of consortium k that most reduces the violation of the two consortia."""
+def _best_repair_move(state: PartitionState, k: int, units, hard_la: bool, tabu: set[int], improving: bool):
+    """The border move into or out of consortium k that most reduces the violation of the two consortia
+    (with improving=False, the one that increases it least while reducing k's own)."""
     best = None
     candidates = []
     for i in state.members[k]:
@@ -203,16 +216,20 @@ def _best_repair_move(state: PartitionState, k: int, units, hard_la: bool):
     seen = set()
     for unit, source, target in candidates:
         key = (min(unit), source, target)
-        if key in seen or source == target:
+        if key in seen or source == target or (not improving and unit & tabu):
             continue
         seen.add(key)
         if hard_la and state.lad[next(iter(unit))] != state.lad[next(iter(state.members[target]))]:
             continue
         if not state.links_ok(unit, target) or not state.stays_connected(source, unit):
             continue
+        own_before = violation(state, state.members[k])
         before = violation(state, state.members[source]) + violation(state, state.members[target])
-        after = violation(state, state.members[source] - unit) + violation(state, state.members[target] | unit)
-        gain = before - after
-        if gain > 1e-9 and (best is None or gain > best[0]):
+        after_source = violation(state, state.members[source] - unit)
+        after_target = violation(state, state.members[target] | unit)
+        gain = before - after_source - after_target
+        own_after = after_source if source == k else after_target
+        acceptable = gain > 1e-9 if improving else own_after < own_before - 1e-9
+        if acceptable and (best is None or gain > best[0]):
             best = (gain, unit, target)
     return None if best is None else (best[1], best[2])

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -99,7 +100,7 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                 limited = SolveOptions(time_limit=max(1.0, min(sub_options.time_limit, remaining)), gap=1e-6,
                                        threads=1, seed=options.seed)
                 tasks = [neighbourhood(state, g, limited) for g in groups[start:start + options.batch_size]]
-                for consortia, value, assignment in executor(tasks):
+                for consortia, value, assignment in executor(tasks, deadline):
                     if assignment is not None:
                         apply_solution(state, consortia, assignment)
                         improved += 1
@@ -118,8 +119,21 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
 def _executor(options: SolveOptions):
     """Serial in-process solving, or a Dask client mapping the tasks over workers."""
     if options.workers <= 1 and not options.scheduler:
-        return lambda tasks: [solve_neighbourhood(t) for t in tasks]
+        return _serial
     return DaskExecutor(options.workers, options.scheduler)
+
+
+def _serial(tasks, deadline: float):
+    """Solve tasks one after another in this process, leaving those the deadline does not reach."""
+    results = []
+    for task in tasks:
+        remaining = deadline - time.perf_counter()
+        if remaining < 1.0:
+            break
+        limited = SolveOptions(time_limit=min(task.options.time_limit, remaining), gap=task.options.gap,
+                               threads=1, seed=task.options.seed)
+        results.append(solve_neighbourhood(dataclasses.replace(task, options=limited)))
+    return results
 
 
 class DaskExecutor:
@@ -135,8 +149,8 @@ class DaskExecutor:
                                         dashboard_address=None, silence_logs=40)
             self.client = Client(self.cluster)
 
-    def __call__(self, tasks):
-        """Solve the tasks on the cluster; results come back in task order."""
+    def __call__(self, tasks, deadline: float):
+        """Solve the tasks on the cluster (each within the time left); results come back in task order."""
         futures = self.client.map(solve_neighbourhood, tasks, pure=False)
         return self.client.gather(futures)
 

@@ -15,8 +15,10 @@ from models.partition.solver import PartitionSolver
 
 
 def pmedian_seeds(instance, members: list[int], k: int, rng, *, micro: int = 1000, neighbours: int = 80,
-                  time_limit: float = 60.0, seed: int = 0) -> list[int] | None:
-    """k seed practices among members, or None when the aggregated p-median finds no solution in time."""
+                  time_limit: float = 60.0, seed: int = 0, min_population: float = 0.0,
+                  max_population: float | None = None) -> tuple[list[int], list[int]] | None:
+    """k hub practices among members and each member's hub, from a p-median over micro-areas that keeps
+    the population bounds; None when it finds no solution in time."""
     idx = np.asarray(members, dtype=np.int64)
     weight = instance.list_size[idx].astype(float) + 1e-9
     metric = instance.distance
@@ -29,12 +31,13 @@ def pmedian_seeds(instance, members: list[int], k: int, rng, *, micro: int = 100
                    key=lambda p: (p[1], p[0]))
     cost = np.array([area_weight[i] * dist[i, j] for i, j in pairs])
     data = PartitionData(weight=area_weight, pairs=pairs, cost=cost, edges=[], min_consortia=k, max_consortia=k,
+                         min_population=float(min_population), max_population=max_population,
                          contiguity="none", scale=float(area_weight.sum()))
-    run = PartitionSolver(build_model(data), data, threads=1, seed=seed).run(time_limit=time_limit, gap=1e-3)
+    run = PartitionSolver(build_model(data), data, threads=1, seed=seed).run(time_limit=time_limit, gap=1e-2)
     if run.hub_of is None:
         return None
-    hubs = np.unique(reps[np.asarray(run.hub_of)])
-    return locate_allocate(metric, idx, weight, hubs)
+    area_hub = reps[np.asarray(run.hub_of)]
+    return [int(h) for h in np.unique(area_hub)], [int(area_hub[a]) for a in owner]
 
 
 def _micro_areas(metric, idx, weight, m: int, rng) -> tuple[np.ndarray, np.ndarray]:

@@ -2,7 +2,8 @@
 
 Separator inequality: if practice i joins hub j, every vertex set S separating i from j holds a member of
 j's consortium: x[i, j] <= sum of x[v, j] over v in S. The neighbourhood of i (or of j) is always such a set,
-so those are added up front; further minimal separators are found from solutions that break contiguity.
+so the practice-side ones are added up front (the hub-side ones cost more to build and translate than they
+save); further minimal separators are found from solutions that break contiguity.
 """
 
 from __future__ import annotations
@@ -23,19 +24,18 @@ def _adjacency(data: PartitionData) -> list[set[int]]:
 
 
 def add_neighbourhood_cuts(model, data: PartitionData) -> None:
-    """x[i, j] <= sum over neighbours v of i (and of j) of x[v, j], for i not adjacent to j."""
+    """x[i, j] <= sum over the neighbours v of i of x[v, j], for i not adjacent to j."""
     neighbours = _adjacency(data)
     block = model.contiguity = pyo.Block()
     rows = [(i, j) for i, j in data.pairs if i != j and j not in neighbours[i]]
 
-    def around(b, i, j, centre):
-        near = [v for v in neighbours[centre] if (v, j) in data.pair_set]
+    def around(b, i, j):
+        near = [v for v in neighbours[i] if (v, j) in data.pair_set]
         if not near:
             return model.x[i, j] == 0
         return model.x[i, j] <= pyo.quicksum(model.x[v, j] for v in near)
 
-    block.near_practice = pyo.Constraint(rows, rule=lambda b, i, j: around(b, i, j, i))
-    block.near_hub = pyo.Constraint(rows, rule=lambda b, i, j: around(b, i, j, j))
+    block.near_practice = pyo.Constraint(rows, rule=around)
     block.separators = pyo.ConstraintList()
 
 
