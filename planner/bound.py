@@ -137,3 +137,13 @@ def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n):
     mask = is_open[Js]
     np.add.at(assigned, I[order][mask], take[mask])
     return float(lam.sum() + values[chosen].sum()), assigned
+
+
+def split_penalty_floor(instance, rules: Rules) -> float:
+    """A lower bound on the local-authority split penalty: every authority lies in at least one consortium,
+    so the consortia span at least (authorities - most consortia) authorities beyond their first."""
+    if rules.coterminosity != "penalty" or not rules.la_split_weight:
+        return 0.0
+    authorities = len(set(instance.practices["lad_code"]))
+    most = rules.consortia_range[1] or len(instance.codes)
+    return rules.la_split_weight * max(0, authorities - most)

@@ -63,3 +63,14 @@ def test_fixed_seed_reproduces_and_dask_workers_match_one_worker():
     two = solve_instance(instance, rules, SolveOptions(**base, workers=2))
     assert two.verdict.passed
     assert two.objective == pytest.approx(one.objective, rel=1e-9)
+
+
+def test_split_penalty_floor_counts_authorities_beyond_the_consortia():
+    from planner.bound import split_penalty_floor
+
+    rules = Rules(consortia=1, coterminosity="penalty", la_split_weight=0.5, contiguity=False)
+    instance = brute_instance(8, rules)
+    # Two authorities, one consortium: at least one extra authority spanned.
+    assert split_penalty_floor(instance, rules) == pytest.approx(0.5)
+    assert split_penalty_floor(instance, rules.replace(consortia=2)) == 0.0
+    assert brute_force(8, rules) >= split_penalty_floor(instance, rules)
