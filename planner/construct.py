@@ -50,7 +50,8 @@ def _construct(instance, rules: Rules, seed: int, max_moves: int | None, seeding
                                   min_population=rules.min_population, max_population=rules.max_population)
         seeds = found[0] if found is not None and len(found[0]) == k else \
             place_seeds(instance, rules, members, k, rng)
-        owner = graph_voronoi(instance, members, seeds)
+        owner = graph_voronoi(instance, members, seeds) if rules.contiguity else \
+            nearest_seed(instance, members, seeds)
         for i, s in zip(members, owner):
             labels[i] = next_label + s
         next_label += k
@@ -130,6 +131,14 @@ def graph_voronoi(instance, members: list[int], seeds: list[int]) -> list[int]:
                              return_predecessors=True)
     seed_slot = {local[s]: n for n, s in enumerate(seeds)}
     return [seed_slot.get(int(s), 0) for s in sources]
+
+
+def nearest_seed(instance, members: list[int], seeds: list[int]) -> list[int]:
+    """Index of the straight-line nearest seed for each member (no contiguity to keep)."""
+    from planner.seeding import _nearest
+
+    return [int(s) for s in _nearest(instance.distance, np.asarray(members, dtype=np.int64),
+                                     np.asarray(seeds, dtype=np.int64))]
 
 
 def _gather_must_links(state: PartitionState) -> None:

@@ -20,11 +20,7 @@ class PartitionState:
         self.n = len(instance.codes)
         self.weight = instance.list_size.astype(float)
         self.price = np.ones(self.n) if rules.unweighted_cost else self.weight
-        self.neighbours = [[] for _ in range(self.n)]
-        for a, b in instance.edges:
-            i, j = instance.index[a], instance.index[b]
-            self.neighbours[i].append(j)
-            self.neighbours[j].append(i)
+        self.neighbours = _graph_neighbours(instance) if rules.contiguity else _nearest_neighbours(instance)
         lad_codes = instance.practices["lad_code"].tolist()
         ids = {c: k for k, c in enumerate(sorted(set(lad_codes)))}
         self.lad = np.array([ids[c] for c in lad_codes])
@@ -107,10 +103,13 @@ class PartitionState:
         return float(sum(self.value.values()))
 
     def stays_connected(self, k: int, removed: set[int]) -> bool:
-        """Whether consortium k minus `removed` is still connected (and not empty)."""
+        """Whether consortium k minus `removed` is still connected (and not empty); only non-empty
+        when contiguity is not required."""
         rest = self.members[k] - removed
         if not rest:
             return False
+        if not self.rules.contiguity:
+            return True
         start = next(iter(rest))
         seen, todo = {start}, deque([start])
         while todo:
@@ -143,3 +142,31 @@ class PartitionState:
         labels = relabel(by_hub)
         hubs = {labels[h]: h for h in set(by_hub.values())}
         return Plan(labels, hubs=hubs, name="solution")
+
+
+def _graph_neighbours(instance) -> list[list[int]]:
+    """Adjacent practices in the practice graph."""
+    neighbours: list[list[int]] = [[] for _ in instance.codes]
+    for a, b in instance.edges:
+        i, j = instance.index[a], instance.index[b]
+        neighbours[i].append(j)
+        neighbours[j].append(i)
+    return neighbours
+
+
+def _nearest_neighbours(instance, k: int = 10, block: int = 1000) -> list[list[int]]:
+    """The k nearest practices of each (symmetrised): the "borders" moves use when contiguity is off."""
+    n = len(instance.codes)
+    k = min(k, n - 1)
+    neighbours: list[set[int]] = [set() for _ in range(n)]
+    idx = np.arange(n)
+    for start in range(0, n, block):
+        rows = idx[start:start + block]
+        d = instance.distance.between(rows[:, None], idx[None, :])
+        d[np.arange(len(rows)), rows] = np.inf
+        near = np.argpartition(d, k - 1, axis=1)[:, :k] if k > 0 else np.zeros((len(rows), 0), dtype=int)
+        for r, i in enumerate(rows):
+            for j in near[r]:
+                neighbours[int(i)].add(int(j))
+                neighbours[int(j)].add(int(i))
+    return [sorted(s) for s in neighbours]
