@@ -17,7 +17,7 @@ FOCUS = {
     "p3038": [(CPMP, f"p3038_{p}") for p in (600, 700, 800, 900, 1000)],
     "smoke": [("orlib_pmedcap1", "cpmp01"), (COUNTY, "ME-free")],
     "quick": [("orlib_pmedcap1", "cpmp01"), ("orlib_pmedcap1", "cpmp02"), ("orlib_pmedcap1", "cpmp04"),
-              (CPMP, "SJC1"), ("orlib_pmed", "pmed1"), ("orlib_pmed", "pmed2"), ("orlib_pmed", "pmed6"),
+              (CPMP, "SJC1"), ("orlib_pmed", "pmed1"), ("orlib_pmed", "pmed2"),
               (COUNTY, "ME-cont"), (COUNTY, "NM-cont"), (COUNTY, "NH-cont"), ("nhs", "durham-darlington")],
 }
 DEFAULT_LIMITS = {"quick": 60.0, "p3038": 600.0, "tract": 600.0}
