@@ -135,9 +135,9 @@ def graph_voronoi(instance, members: list[int], seeds: list[int]) -> list[int]:
 
 def nearest_seed(instance, members: list[int], seeds: list[int]) -> list[int]:
     """Index of the straight-line nearest seed for each member (no contiguity to keep)."""
-    from planner.seeding import _nearest
+    from planner.seeding import nearest_hub
 
-    return [int(s) for s in _nearest(instance.distance, np.asarray(members, dtype=np.int64),
+    return [int(s) for s in nearest_hub(instance.distance, np.asarray(members, dtype=np.int64),
                                      np.asarray(seeds, dtype=np.int64))]
 
 
@@ -163,12 +163,12 @@ def violation(state: PartitionState, members: set[int]) -> float:
     if rules.max_population is not None:
         value += max(0.0, pop - rules.max_population)
     if rules.max_interest_share is not None:
-        value += state._excess(members, rules.max_interest_share)
+        value += state.excess(members, rules.max_interest_share)
     value += sum(state.weight[i] for i in members for j in state.conflicts[i] if j in members and i < j)
     return value
 
 
-def _units(state: PartitionState) -> dict[int, set[int]]:
+def moving_units(state: PartitionState) -> dict[int, set[int]]:
     """The practices that move together: must-link groups, else single practices."""
     unit = {i: {i} for i in range(state.n)}
     for group in state.rules.must_link:
@@ -183,7 +183,7 @@ def repair_rules(state: PartitionState, max_moves: int) -> None:
 
     When no move reduces it, the best non-improving move at the worst consortium is taken (a unit moved
     this way may not move back), so a deficit can ripple on to a consortium with room to spare."""
-    units = _units(state)
+    units = moving_units(state)
     hard_la = state.rules.coterminosity == "hard"
     broken = {k: violation(state, m) for k, m in state.members.items()}
     tabu: set[int] = set()

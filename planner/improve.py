@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from planner.construct import _units, violation
+from planner.construct import moving_units, violation
 from planner.partition_state import PartitionState
 
 
@@ -15,7 +15,7 @@ def border_moves(state: PartitionState, *, seed: int = 0, deadline: float | None
                  max_passes: int = 50) -> int:
     """Improving feasible border moves until none is left or the deadline passes; returns moves made."""
     rng = np.random.default_rng(seed)
-    units = _units(state)
+    units = moving_units(state)
     hard_la = state.rules.coterminosity == "hard"
     made = 0
     for _ in range(max_passes):

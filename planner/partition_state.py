@@ -71,10 +71,10 @@ class PartitionState:
             pop = float(self.weight[list(members)].sum())
             value += rules.deviation_weight * abs(pop - rules.target_population) / rules.target_population
         if rules.exposure_weight:
-            value += rules.exposure_weight * self._excess(members, rules.soft_interest_share) / 1000.0
+            value += rules.exposure_weight * self.excess(members, rules.soft_interest_share) / 1000.0
         return value, hub
 
-    def _excess(self, members, share: float) -> float:
+    def excess(self, members, share: float) -> float:
         """Patients held by each interest holder above `share` of the consortium."""
         idx = list(members)
         pop = float(self.weight[idx].sum())
@@ -86,7 +86,7 @@ class PartitionState:
     def exposure_ok(self, members) -> bool:
         """No interest holder above max_interest_share of the consortium."""
         cap = self.rules.max_interest_share
-        return cap is None or self._excess(members, cap) <= 1e-9
+        return cap is None or self.excess(members, cap) <= 1e-9
 
     def refresh(self, k: int) -> None:
         """Recompute consortium k's hub and value (or drop it when empty)."""

@@ -2,8 +2,8 @@
 
 Sampling seeds and alternating locate-allocate stalls some 10% above the p-median bound nationally, because
 it cannot move consortia between regions. Solving the p-median exactly (HiGHS, through the partition model
-with no contiguity) on ~1,000 micro-areas of nearby practices places the consortia well; a locate-allocate
-pass on the full practices then refines the hubs."""
+with no contiguity, keeping the population bounds) on ~1,000 micro-areas of nearby practices places the
+consortia well; their hubs seed the graph-Voronoi first plan."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def _micro_areas(metric, idx, weight, m: int, rng) -> tuple[np.ndarray, np.ndarr
         pick = int(rng.choice(len(idx), p=score / score.sum()))
         centres.append(pick)
         nearest = np.minimum(nearest, metric.between(idx, idx[pick]))
-    owner = _nearest(metric, idx, idx[np.asarray(centres)])
+    owner = nearest_hub(metric, idx, idx[np.asarray(centres)])
     reps = []
     for a in range(len(centres)):
         group = idx[owner == a]
@@ -60,24 +60,7 @@ def _micro_areas(metric, idx, weight, m: int, rng) -> tuple[np.ndarray, np.ndarr
     return owner, np.asarray(reps, dtype=np.int64)
 
 
-def _nearest(metric, idx: np.ndarray, hubs: np.ndarray, block: int = 1000) -> np.ndarray:
+def nearest_hub(metric, idx: np.ndarray, hubs: np.ndarray, block: int = 1000) -> np.ndarray:
     """Position in hubs of each practice's nearest hub."""
     return np.concatenate([np.argmin(metric.between(idx[b:b + block, None], hubs[None, :]), axis=1)
                            for b in range(0, len(idx), block)])
-
-
-def locate_allocate(metric, idx: np.ndarray, weight: np.ndarray, hubs: np.ndarray, rounds: int = 50) -> list[int]:
-    """Alternate nearest-hub allocation and 1-median relocation until the hubs stop moving."""
-    hubs = np.asarray(hubs, dtype=np.int64)
-    for _ in range(rounds):
-        owner = _nearest(metric, idx, hubs)
-        moved = hubs.copy()
-        for s in range(len(hubs)):
-            group = idx[owner == s]
-            if len(group):
-                costs = weight[owner == s] @ metric.between(group[:, None], group[None, :])
-                moved[s] = group[int(np.argmin(costs))]
-        if np.array_equal(moved, hubs) or len(set(moved.tolist())) < len(hubs):
-            break
-        hubs = moved
-    return [int(h) for h in hubs]
