@@ -9,6 +9,7 @@ import platform
 import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from importlib import metadata
@@ -102,9 +103,15 @@ def run_cases(cases: list[tuple[str, str]], settings: BenchSettings, progress=No
         with ProcessPoolExecutor(max_workers=settings.jobs) as pool:
             futures = {pool.submit(run_case, family, name, settings): k for k, (family, name) in enumerate(cases)}
             for future in as_completed(futures):
-                rows[futures[future]] = future.result()
+                k = futures[future]
+                try:
+                    rows[k] = future.result()
+                except BrokenProcessPool as error:
+                    family, name = cases[k]
+                    rows[k] = {"family": family, "instance": name,
+                               **refused_row("error", f"worker process died (out of memory?): {error}", 0.0)}
                 if progress:
-                    progress(rows[futures[future]])
+                    progress(rows[k])
     return [rows[k] for k in range(len(cases))]
 
 
