@@ -59,7 +59,8 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
     objective = metrics.objective
     bound = min(bound, objective)
     gap = (objective - bound) / max(abs(objective), 1e-12)
-    status = "optimal" if gap <= options.gap else "time_limit"
+    out_of_time = time.perf_counter() >= deadline - 1.0
+    status = "optimal" if gap <= options.gap else ("time_limit" if out_of_time else "local_optimum")
     notes.append(f"large-instance method: {rounds} neighbourhood batch(es), Lagrangian bound after "
                  f"{result.iterations} iterations on {result.pairs:,} pairs")
     return SolveResult(status=status, plan=plan, metrics=metrics, verdict=verdict, objective=objective,
