@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from benchmarks.reference import Reference, matches
 from planner.metrics import cost_scale
 
@@ -10,9 +12,9 @@ def solved_row(case, result) -> dict:
     """Row of a solve that returned: value and bound on the literature's scale (raw cost)."""
     scale = cost_scale(case.instance)
     value = None if result.metrics is None else float(result.metrics.cost)
-    return {"status": result.status, "value": value,
-            "bound": None if result.bound is None else float(result.bound * scale),
-            "gap": result.gap, "seconds": round(result.seconds, 2), "pairs": result.pairs,
+    finite = result.bound is not None and math.isfinite(result.bound)
+    return {"status": result.status, "value": value, "bound": float(result.bound * scale) if finite else None,
+            "gap": result.gap if finite else None, "seconds": round(result.seconds, 2), "pairs": result.pairs,
             "rounds": result.rounds, "cuts": result.cuts,
             "verified": None if result.verdict is None else bool(result.verdict.passed),
             "failures": [] if result.verdict is None else [c.rule for c in result.verdict.failures()],
