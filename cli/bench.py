@@ -10,6 +10,7 @@ from rich.progress import Progress
 
 from cli.common import err, fail, is_interactive, out, reports_errors
 from benchmarks.compare import Tolerances, load_document, regressions
+from benchmarks.peers import missing_packages
 from benchmarks.runner import BenchSettings, results_document, run_cases, save_results
 from benchmarks.suites import default_limit, suite_cases, suite_names
 from benchmarks.tables import suite_summary, suite_table
@@ -35,6 +36,9 @@ def bench(
     unknown = [s for s in suites if s not in suite_names() and ":" not in s]
     if unknown:
         fail(f"unknown suite(s) {', '.join(unknown)}; known: {', '.join(suite_names())}")
+    missing = missing_packages() if peers else []
+    if missing:
+        err.print(f"peers skipped: {', '.join(missing)} not installed (pip install -e '.\\[peers]')", highlight=False)
     settings = BenchSettings(time_limit=time_limit or default_limit(suites), jobs=jobs, peers=peers)
     plan = [(suite, case) for suite in suites for case in suite_cases(suite)]
     with Progress(console=err, disable=not is_interactive()) as progress:
