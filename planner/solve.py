@@ -57,6 +57,10 @@ def solve_instance(instance, rules: Rules, options: SolveOptions, start: Plan | 
         return solve_large(instance, rules, options, progress)
     began = time.perf_counter()
     notes = check_feasibility(instance, rules)
+    hubs = len(instance.codes) if rules.candidate_hubs is None else len(rules.candidate_hubs)
+    if len(instance.codes) * hubs > 20 * options.max_pairs:
+        raise SolveError(f"the monolithic model would need up to {len(instance.codes) * hubs:,} practice-hub pairs; "
+                         f"use --method lns (or auto) for an instance of {len(instance.codes):,} practices")
     data = partition_data(instance, rules, options.contiguity_method)
     if len(data.pairs) > options.max_pairs:
         raise SolveError(f"the monolithic model would have {len(data.pairs):,} practice-hub pairs, above the "

@@ -43,7 +43,7 @@ class PartitionSolver:
         self.highs = Highs()
         self.highs.config.load_solution = False
         self.highs.config.stream_solver = log
-        options = {"random_seed": int(seed), "mip_detection_time_limit": 1e9}
+        options = {"random_seed": int(seed), "mip_abs_gap": 0.0}
         if threads:
             options["threads"] = int(threads)
         self.highs.highs_options = options
