@@ -26,6 +26,8 @@ def bench(
     peers: Annotated[bool, typer.Option("--peers", help="Also run spopt and GerryChain (pip install -e '.\\[peers]').")] = False,
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the results JSON here.")] = None,
     compare: Annotated[Optional[Path], typer.Option(help="Earlier results JSON: exit 1 on regressions.")] = None,
+    time_ratio: Annotated[float, typer.Option(help="With --compare: a solve may take this multiple of its "
+                                                   "earlier seconds (plus 5 s) before it counts as slower.")] = 1.5,
 ):
     """Solve benchmark suites through the engine and report each result against the published record.
 
@@ -54,7 +56,7 @@ def bench(
         save_results(document, out_file)
         out.print(f"results written to {out_file}")
     if compare:
-        found = regressions(load_document(compare), document, Tolerances())
+        found = regressions(load_document(compare), document, Tolerances(time_ratio=time_ratio))
         for regression in found:
             err.print(f"[bold red]regression:[/] {regression}", highlight=False)
         if found:
