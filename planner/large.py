@@ -84,7 +84,8 @@ def _check(instance, state, rules) -> None:
 
 def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, record) -> int:
     """Batches of disjoint neighbourhoods solved exactly until a full sweep finds nothing or time runs out."""
-    sub_options = SolveOptions(time_limit=options.sub_time_limit, gap=1e-6, threads=1, seed=options.seed)
+    sub_options = SolveOptions(time_limit=options.sub_time_limit, gap=1e-6, threads=options.threads,
+                               seed=options.seed)
     executor = _executor(options)
     batches, quiet = 0, 0
     try:
@@ -99,7 +100,7 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                     break
                 remaining = deadline - time.perf_counter()
                 limited = SolveOptions(time_limit=max(1.0, min(sub_options.time_limit, remaining)), gap=1e-6,
-                                       threads=1, seed=options.seed)
+                                       threads=options.threads, seed=options.seed)
                 tasks = [neighbourhood(state, g, limited) for g in groups[start:start + options.batch_size]]
                 for consortia, value, assignment in executor(tasks, deadline):
                     if assignment is not None:
@@ -132,7 +133,7 @@ def _serial(tasks, deadline: float):
         if remaining < 1.0:
             break
         limited = SolveOptions(time_limit=min(task.options.time_limit, remaining), gap=task.options.gap,
-                               threads=1, seed=task.options.seed)
+                               threads=task.options.threads, seed=task.options.seed)
         results.append(solve_neighbourhood(dataclasses.replace(task, options=limited)))
     return results
 

@@ -33,7 +33,7 @@ def pmedian_seeds(instance, members: list[int], k: int, rng, *, micro: int = 100
     data = PartitionData(weight=area_weight, pairs=pairs, cost=cost, edges=[], min_consortia=k, max_consortia=k,
                          min_population=float(min_population), max_population=max_population,
                          contiguity="none", scale=float(area_weight.sum()))
-    run = PartitionSolver(build_model(data), data, threads=1, seed=seed).run(time_limit=time_limit, gap=1e-2)
+    run = PartitionSolver(build_model(data), data, seed=seed).run(time_limit=time_limit, gap=1e-2)
     if run.hub_of is None:
         return None
     area_hub = reps[np.asarray(run.hub_of)]
