@@ -77,7 +77,7 @@ def solve_instance(instance, rules: Rules, options: SolveOptions, start: Plan | 
         note = state.offer_plan(start, "start plan")
         if note:
             notes.append(note)
-    heuristic = _heuristic_start(instance, rules, options, began)
+    heuristic = _heuristic_start(instance, rules, options, began) if state.hub_of is None else None
     if heuristic is not None:
         state.offer_hubs(heuristic, "first-plan heuristic")
     bound, rounds, cuts, status = None, 0, 0, "time_limit"
