@@ -83,11 +83,6 @@ class PartitionState:
             held.append(float(sum(self.weight[i] for i in self.holders[h] if i in members)))
         return sum(max(0.0, x - share * pop) for x in held)
 
-    def exposure_ok(self, members) -> bool:
-        """No interest holder above max_interest_share of the consortium."""
-        cap = self.rules.max_interest_share
-        return cap is None or self.excess(members, cap) <= 1e-9
-
     def refresh(self, k: int) -> None:
         """Recompute consortium k's hub and value (or drop it when empty)."""
         if not self.members.get(k):
