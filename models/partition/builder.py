@@ -19,7 +19,8 @@ def build_model(data: PartitionData) -> pyo.ConcreteModel:
     model.terms = pyo.Block(doc="objective terms, one Expression each")
     for add in RULES:
         add(model, data)
-    model.objective = pyo.Objective(expr=sum(model.terms.component_objects(pyo.Expression)), sense=pyo.minimize)
+    model.objective = pyo.Objective(
+        expr=data.objective_factor * sum(model.terms.component_objects(pyo.Expression)), sense=pyo.minimize)
     return model
 
 

@@ -41,6 +41,15 @@ class PartitionData:
     scale: float = 1.0
     """Divisor of the cost term: total patients, so the objective reads as mean km per patient."""
 
+    @cached_property
+    def objective_factor(self) -> float:
+        """Power of ten the solver multiplies the objective by, so that the median cost coefficient is about 1
+        whatever the family's units (tiny coefficients make HiGHS's absolute tolerances stop early)."""
+        coefficients = self.cost[self.cost > 0] / self.scale
+        if not len(coefficients):
+            return 1.0
+        return float(10.0 ** round(-np.log10(float(np.median(coefficients)))))
+
     @property
     def n(self) -> int:
         """Number of practices."""

@@ -25,7 +25,8 @@ STATUS = {
 
 @dataclass(frozen=True)
 class RunResult:
-    """One HiGHS run: status, incumbent objective (None without one), proven bound, hub of each practice."""
+    """One HiGHS run: status, incumbent objective (None without one), proven bound, hub of each practice;
+    objective and bound are in the model's units (the objective factor taken back out)."""
 
     status: str
     objective: float | None
@@ -60,8 +61,9 @@ class PartitionSolver:
             results = self.highs.solve(self.model)
         seconds = time.perf_counter() - began
         status = STATUS.get(results.termination_condition, str(results.termination_condition.name))
-        objective = results.best_feasible_objective
-        bound = results.best_objective_bound
+        factor = self.data.objective_factor
+        objective = _unscaled(results.best_feasible_objective, factor)
+        bound = _unscaled(results.best_objective_bound, factor)
         hub_of = None
         if objective is not None and status != "infeasible":
             results.solution_loader.load_vars()
@@ -82,6 +84,11 @@ class PartitionSolver:
             if var.value is not None and var.value > 0.5:
                 hub_of[i] = j
         return hub_of
+
+
+def _unscaled(value, factor: float):
+    """A value HiGHS reports for the scaled objective, back in the model's units."""
+    return None if value is None else value / factor
 
 
 @contextmanager
