@@ -8,6 +8,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import highspy
 import pyomo.environ as pyo
 from pyomo.contrib.appsi.base import TerminationCondition
 from pyomo.contrib.appsi.solvers import Highs
@@ -35,12 +36,25 @@ class RunResult:
     seconds: float
 
 
+_scheduler_threads: list[int] = []
+"""Thread count HiGHS's process-wide scheduler was started with (0: HiGHS's choice), once known."""
+
+
+def _use_threads(threads: int | None) -> None:
+    """HiGHS starts one thread scheduler per process and returns status 'unknown' when a later solve asks
+    for another thread count; restart the scheduler when the count changes."""
+    wanted = int(threads or 0)
+    if _scheduler_threads and _scheduler_threads[0] != wanted:
+        highspy.Highs.resetGlobalScheduler(True)
+    _scheduler_threads[:] = [wanted]
+
+
 class PartitionSolver:
     """A persistent HiGHS solver bound to one model, so added cuts re-solve without rebuilding."""
 
     def __init__(self, model, data: PartitionData, *, threads: int | None = None, seed: int = 0,
                  log: bool = False):
-        self.model, self.data, self.log = model, data, log
+        self.model, self.data, self.log, self.threads = model, data, log, threads
         self.highs = Highs()
         self.highs.config.load_solution = False
         self.highs.config.stream_solver = log
@@ -56,6 +70,7 @@ class PartitionSolver:
         self.highs.config.warmstart = start is not None
         if start is not None:
             self._set_start(start)
+        _use_threads(self.threads)
         began = time.perf_counter()
         with _solver_output_to_stderr(self.log):
             results = self.highs.solve(self.model)

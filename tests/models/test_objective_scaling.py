@@ -40,3 +40,11 @@ def test_optimum_is_reported_in_model_units(unit):
     assert run.objective == pytest.approx(2 * unit ** 2 / 4.0, rel=1e-9)
     assert run.bound == pytest.approx(run.objective, rel=1e-6)
     assert sorted(set(run.hub_of)) == [1, 3]
+
+
+def test_a_later_solve_may_ask_for_another_thread_count():
+    # HiGHS fixes its thread scheduler per process; without a restart the second solve ends 'unknown'.
+    data = line_data(1.0)
+    for threads in (1, 2, None, 1):
+        run = PartitionSolver(build_model(data), data, threads=threads).run(time_limit=30, gap=0.0)
+        assert run.status == "optimal", threads
