@@ -62,6 +62,9 @@ def loss_note(row: dict, reference: Reference | None) -> str:
         if status == "optimal":
             return "proved optimal but above the published value: objective or distance convention differs"
         gap = "" if row["gap"] is None else f", {row['gap']:.2%} gap left"
+        if row.get("engine") == "lns":
+            return (f"large-instance heuristic (monolithic model too large), {row['ratio'] - 1:.2%} above the "
+                    f"published value{gap} to the Lagrangian bound")
         return f"time limit: incumbent above the published value{gap}"
     if status == "time_limit":
         gap = "" if row["gap"] is None else f" ({row['gap']:.2%} gap left)"

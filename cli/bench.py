@@ -13,6 +13,7 @@ from benchmarks.compare import Tolerances, load_document, regressions
 from benchmarks.peers import missing_packages
 from benchmarks.runner import BenchSettings, results_document, run_cases, save_results
 from benchmarks.suites import default_limit, suite_cases, suite_names
+from planner.options import METHODS
 from benchmarks.tables import suite_summary, suite_table
 
 
@@ -28,6 +29,8 @@ def bench(
     compare: Annotated[Optional[Path], typer.Option(help="Earlier results JSON: exit 1 on regressions.")] = None,
     time_ratio: Annotated[float, typer.Option(help="With --compare: a solve may take this multiple of its "
                                                    "earlier seconds (plus 5 s) before it counts as slower.")] = 1.5,
+    method: Annotated[str, typer.Option(help="Engine method: exact (the monolithic model; a case too large "
+                                             "for it goes to the large-instance method), lns or auto.")] = "exact",
 ):
     """Solve benchmark suites through the engine and report each result against the published record.
 
@@ -41,7 +44,9 @@ def bench(
     missing = missing_packages() if peers else []
     if missing:
         err.print(f"peers skipped: {', '.join(missing)} not installed (pip install -e '.\\[peers]')", highlight=False)
-    settings = BenchSettings(time_limit=time_limit or default_limit(suites), jobs=jobs, peers=peers)
+    if method not in METHODS:
+        fail(f"--method must be one of {', '.join(METHODS)}; got {method!r}")
+    settings = BenchSettings(time_limit=time_limit or default_limit(suites), jobs=jobs, peers=peers, method=method)
     plan = [(suite, case) for suite in suites for case in suite_cases(suite)]
     with Progress(console=err, disable=not is_interactive()) as progress:
         task = progress.add_task("bench", total=len(plan))

@@ -37,7 +37,7 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
         if progress:
             progress(trajectory[-1])
 
-    state = construct_plan(instance, rules, seed=options.seed, seeding="pmedian",
+    state = construct_plan(instance, rules, seed=options.seed, seeding=_seeding(rules),
                            seeding_seconds=min(60.0, 0.1 * options.time_limit))
     _check(instance, state, rules)
     record("first plan", state)
@@ -66,6 +66,12 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
     return SolveResult(status=status, plan=plan, metrics=metrics, verdict=verdict, objective=objective,
                        bound=bound, seconds=time.perf_counter() - began, rules=rules, options=options,
                        rounds=rounds, cuts=0, pairs=result.pairs, trajectory=trajectory, notes=notes)
+
+
+def _seeding(rules: Rules) -> str:
+    """Exact p-median seeds for contiguous plans; sampled seeds without contiguity, where repairing the
+    nearest-seed cells to the capacities starts 15% lower on p3038 than from the aggregated p-median."""
+    return "pmedian" if rules.contiguity else "sample"
 
 
 def _assignment_costs(state) -> np.ndarray:
