@@ -49,9 +49,18 @@ class BenchSettings:
         return max(1, (os.cpu_count() or 1) // self.jobs)
 
 
+FLOW_VARIABLES = 1_500_000
+"""Most hub x arc flow variables the flow formulation may have in the bench; above it (the larger tract
+states) a process grew past 13 GB, so separator cuts are used instead."""
+
+
 def contiguity_method(case) -> str:
-    """Flow for the Hess districting families (the published runs used Shirabe's flow), cuts otherwise."""
-    return "flow" if case.family.startswith("districting") else "cuts"
+    """Flow for the Hess districting families (the published runs used Shirabe's flow) while its model fits
+    in memory, cuts otherwise."""
+    if not case.family.startswith("districting"):
+        return "cuts"
+    arcs = 2 * len(case.instance.edges)
+    return "flow" if case.size * arcs <= FLOW_VARIABLES else "cuts"
 
 
 def solve_options(case, settings: BenchSettings, method: str | None = None,
