@@ -42,6 +42,7 @@ INSTANCES = {
     "sandwell-west-birmingham": ("ccg_code", ["05L"]),
     "greater-manchester": ("area_team_code", ["Q46"]),
     "durham-tees": ("area_team_code", ["Q45"]),
+    "north-2014": ("region_code", ["Y54"]),
     "england-2014": (None, []),
 }
 
