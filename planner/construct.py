@@ -50,8 +50,9 @@ def _construct(instance, rules: Rules, seed: int, max_moves: int | None, seeding
                                   min_population=rules.min_population, max_population=rules.max_population)
         seeds = found[0] if found is not None and len(found[0]) == k else \
             place_seeds(instance, rules, members, k, rng)
-        owner = graph_voronoi(instance, members, seeds) if rules.contiguity else \
-            nearest_seed(instance, members, seeds)
+        crossing = BORDER_FACTOR if rules.coterminosity == "penalty" and rules.la_split_weight else 1.0
+        owner = graph_voronoi(instance, members, seeds, crossing) if rules.contiguity else \
+            nearest_seed(instance, members, seeds, rules.max_population)
         for i, s in zip(members, owner):
             labels[i] = next_label + s
         next_label += k
@@ -114,8 +115,14 @@ def place_seeds(instance, rules: Rules, members: list[int], k: int, rng) -> list
     return seeds
 
 
-def graph_voronoi(instance, members: list[int], seeds: list[int]) -> list[int]:
-    """Index of the nearest seed along the graph for each member: contiguous cells by construction."""
+BORDER_FACTOR = 10.0
+"""How much longer a practice-graph edge counts in the Voronoi cells when it crosses a local-authority
+border and extra authorities are penalised: cells then tend to stop at borders."""
+
+
+def graph_voronoi(instance, members: list[int], seeds: list[int], crossing: float = 1.0) -> list[int]:
+    """Index of the nearest seed along the graph for each member: contiguous cells by construction.
+    Edges between local authorities count `crossing` times their length."""
     local = {p: n for n, p in enumerate(members)}
     rows, cols = [], []
     for a, b in instance.edges:
@@ -126,6 +133,9 @@ def graph_voronoi(instance, members: list[int], seeds: list[int]) -> list[int]:
     rows_a, cols_a = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
     idx = np.asarray(members, dtype=np.int64)
     length = instance.distance.between(idx[rows_a], idx[cols_a]) + 1e-6 if len(rows) else np.zeros(0)
+    if crossing != 1.0 and len(rows):
+        lad = instance.practices["lad_code"].to_numpy()
+        length = np.where(lad[idx[rows_a]] != lad[idx[cols_a]], crossing * length, length)
     graph = coo_matrix((length, (rows_a, cols_a)), shape=(len(members), len(members))).tocsr()
     _, _, sources = dijkstra(graph, directed=False, indices=[local[s] for s in seeds], min_only=True,
                              return_predecessors=True)
@@ -133,12 +143,36 @@ def graph_voronoi(instance, members: list[int], seeds: list[int]) -> list[int]:
     return [seed_slot.get(int(s), 0) for s in sources]
 
 
-def nearest_seed(instance, members: list[int], seeds: list[int]) -> list[int]:
-    """Index of the straight-line nearest seed for each member (no contiguity to keep)."""
+def nearest_seed(instance, members: list[int], seeds: list[int], capacity: float | None = None) -> list[int]:
+    """Index of the straight-line nearest seed for each member (no contiguity to keep); with a capacity,
+    the largest practices choose first and take the nearest seed with room (first-fit decreasing, which
+    border moves alone cannot reach when capacities are tight), else the nearest."""
     from planner.seeding import nearest_hub
 
-    return [int(s) for s in nearest_hub(instance.distance, np.asarray(members, dtype=np.int64),
-                                     np.asarray(seeds, dtype=np.int64))]
+    idx = np.asarray(members, dtype=np.int64)
+    hubs = np.asarray(seeds, dtype=np.int64)
+    if capacity is None:
+        return [int(s) for s in nearest_hub(instance.distance, idx, hubs)]
+    weight = instance.list_size[idx].astype(float)
+    room = np.full(len(hubs), float(capacity))
+    owner = np.full(len(idx), -1, dtype=np.int64)
+    position = {int(p): n for n, p in enumerate(idx)}
+    for s, hub in enumerate(hubs):
+        owner[position[int(hub)]] = s
+        room[s] -= weight[position[int(hub)]]
+    near = np.sort(np.concatenate([instance.distance.between(idx[b:b + 1000, None], hubs[None, :])
+                                   for b in range(0, len(idx), 1000)]), axis=1)
+    regret = near[:, 1] - near[:, 0] if len(hubs) > 1 else np.zeros(len(idx))
+    rest = np.array([p for p in np.argsort(-weight * (1.0 + regret / max(float(regret.mean()), 1e-12)),
+                                           kind="stable") if owner[p] < 0], dtype=np.int64)
+    for start in range(0, len(rest), 1000):
+        block = rest[start:start + 1000]
+        order = np.argsort(instance.distance.between(idx[block, None], hubs[None, :]), axis=1, kind="stable")
+        for row, p in enumerate(block):
+            fits = order[row][room[order[row]] >= weight[p]]
+            owner[p] = fits[0] if len(fits) else order[row][0]
+            room[owner[p]] -= weight[p]
+    return [int(s) for s in owner]
 
 
 def _gather_must_links(state: PartitionState) -> None:

@@ -107,7 +107,8 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                 remaining = deadline - time.perf_counter()
                 limited = SolveOptions(time_limit=max(1.0, min(sub_options.time_limit, remaining)), gap=1e-6,
                                        threads=options.threads, seed=options.seed)
-                tasks = [neighbourhood(state, g, limited) for g in groups[start:start + options.batch_size]]
+                tasks = [neighbourhood(state, g, limited, options.neighbourhood_hubs)
+                         for g in groups[start:start + options.batch_size]]
                 for consortia, value, assignment in executor(tasks, deadline):
                     if assignment is not None:
                         apply_solution(state, consortia, assignment)

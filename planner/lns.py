@@ -65,8 +65,10 @@ def _hub_distance(state: PartitionState, a: int, b: int) -> float:
     return float(state.instance.distance.between(np.array(state.hub[a]), np.array(state.hub[b])))
 
 
-def neighbourhood(state: PartitionState, consortia: tuple[int, ...], options: SolveOptions) -> Neighbourhood:
-    """The sub-instance of the freed consortia, its rules and its start plan."""
+def neighbourhood(state: PartitionState, consortia: tuple[int, ...], options: SolveOptions,
+                  hubs: int = 0) -> Neighbourhood:
+    """The sub-instance of the freed consortia, its rules (with `hubs` candidate hubs per consortium; 0 =
+    every practice) and its start plan."""
     instance, rules = state.instance, state.rules
     idx = np.array(sorted(i for k in consortia for i in state.members[k]), dtype=np.int64)
     inside = set(int(i) for i in idx)
@@ -74,7 +76,7 @@ def neighbourhood(state: PartitionState, consortia: tuple[int, ...], options: So
     code_set = set(codes)
     edges = [(a, b) for a, b in instance.edges if a in code_set and b in code_set]
     sub_rules = rules.replace(consortia=len(consortia))
-    sub_rules = _replace_links(sub_rules, code_set)
+    sub_rules = _replace_links(sub_rules, code_set, _near_hubs(state, consortia, idx, hubs))
     sub = instance_from_arrays(
         f"{instance.name}-lns", codes, instance.list_size[idx], edges, sub_rules,
         metric=restrict(instance.distance, idx), lad_codes=instance.practices["lad_code"].to_numpy()[idx],
@@ -84,14 +86,30 @@ def neighbourhood(state: PartitionState, consortia: tuple[int, ...], options: So
     return Neighbourhood(tuple(consortia), tuple(int(i) for i in idx), sub, sub_rules, start, options, current)
 
 
-def _replace_links(rules, codes: set[str]):
-    """Keep only the link rules and candidate hubs that concern the sub-instance's practices."""
+def _near_hubs(state: PartitionState, consortia: tuple[int, ...], idx: np.ndarray, per: int) -> set[str] | None:
+    """The `per` practices nearest each freed consortium's current hub (the hub included); None for all."""
+    if per <= 0 or per * len(consortia) >= len(idx):
+        return None
+    near = set()
+    for k in consortia:
+        d = state.instance.distance.between(idx, np.full(len(idx), state.hub[k]))
+        near.update(int(i) for i in idx[np.argsort(d, kind="stable")[:per]])
+        near.add(int(state.hub[k]))
+    return {state.instance.codes[i] for i in near}
+
+
+def _replace_links(rules, codes: set[str], near: set[str] | None = None):
+    """Keep only the link rules and candidate hubs that concern the sub-instance's practices (and, when
+    given, only the hubs near the current ones)."""
     import dataclasses
 
     cannot = tuple(p for p in rules.cannot_link if p[0] in codes and p[1] in codes)
     must = tuple(g for g in rules.must_link if g[0] in codes)
-    hubs = None if rules.candidate_hubs is None else tuple(c for c in rules.candidate_hubs if c in codes)
-    return dataclasses.replace(rules, cannot_link=cannot, must_link=must, candidate_hubs=hubs)
+    allowed = codes if near is None else codes & near
+    hubs = tuple(sorted(allowed)) if rules.candidate_hubs is None else \
+        tuple(c for c in rules.candidate_hubs if c in allowed)
+    return dataclasses.replace(rules, cannot_link=cannot, must_link=must,
+                               candidate_hubs=None if near is None and rules.candidate_hubs is None else hubs)
 
 
 def solve_neighbourhood(task: Neighbourhood) -> tuple[tuple[int, ...], float, dict[str, str] | None]:

@@ -42,6 +42,9 @@ class SolveOptions:
     """Consortia freed together in one neighbourhood."""
     neighbourhood_practices: int = 120
     """Most practices in one neighbourhood."""
+    neighbourhood_hubs: int = 15
+    """Candidate hubs per freed consortium in a re-solve (the practices nearest its current hub; 0 = all):
+    hubs barely move in one step, and the smaller model solves several times faster."""
     batch_size: int = 8
     """Neighbourhoods per batch; fixed, so the plan does not depend on the number of workers."""
     bound_seconds: float = 120.0

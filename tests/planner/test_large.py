@@ -74,3 +74,34 @@ def test_split_penalty_floor_counts_authorities_beyond_the_consortia():
     assert split_penalty_floor(instance, rules) == pytest.approx(0.5)
     assert split_penalty_floor(instance, rules.replace(consortia=2)) == 0.0
     assert brute_force(8, rules) >= split_penalty_floor(instance, rules)
+
+
+def test_capacitated_first_assignment_fits_where_nearest_seeds_overflow():
+    # Five practices of 40 patients beside seed P1, one far seed P8, capacity 120: nearest-seed cells would
+    # put 200 with P1; first-fit decreasing must respect the capacity and keep each seed in its own cell.
+    from planner.construct import nearest_seed
+
+    sizes = [40, 40, 40, 40, 40, 40, 40, 40]
+    lat = [54.70, 54.701, 54.702, 54.703, 54.704, 54.705, 54.706, 54.40]
+    lon = [-1.60] * 8
+    rules = Rules(consortia=2, max_population=200, contiguity=False)
+    instance = instance_from_arrays("crowded", CODES, sizes, [], rules, latitude=lat, longitude=lon,
+                                    lad_codes=LADS)
+    owner = nearest_seed(instance, list(range(8)), [0, 7], capacity=160)
+    assert owner[0] == 0 and owner[7] == 1
+    assert owner.count(0) * 40 <= 160 and owner.count(1) * 40 <= 160
+    assert nearest_seed(instance, list(range(8)), [0, 7]).count(0) == 7
+
+
+def test_neighbourhood_keeps_current_hubs_among_few_candidates():
+    from planner.lns import choose_neighbourhoods, neighbourhood
+    import numpy as np
+
+    instance = load_instance(DURHAM)
+    state = construct_plan(instance, instance.rules, seed=0)
+    group = choose_neighbourhoods(state, np.random.default_rng(0), size=2, max_practices=200)[0]
+    task = neighbourhood(state, group, SolveOptions(time_limit=10), hubs=5)
+    hubs = set(task.rules.candidate_hubs)
+    assert len(hubs) <= 5 * len(group) + len(group)
+    assert {instance.codes[state.hub[k]] for k in group} <= hubs
+    assert hubs <= set(task.instance.codes)
