@@ -89,15 +89,14 @@ def _check(instance, state, rules) -> None:
 
 
 def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, record) -> int:
-    """Batches of disjoint neighbourhoods solved exactly until a full sweep finds nothing or time runs out."""
-    sub_options = SolveOptions(time_limit=options.sub_time_limit, gap=1e-6, threads=options.threads,
-                               seed=options.seed)
+    """Batches of disjoint neighbourhoods solved exactly; when two sweeps find nothing, the neighbourhoods
+    grow (half as many consortia and practices again, up to GROWTH times the start) before the search stops."""
     executor = _executor(options)
+    size, practices = options.neighbourhood_size, options.neighbourhood_practices
     batches, quiet = 0, 0
     try:
         while time.perf_counter() < deadline - 1.0:
-            groups = choose_neighbourhoods(state, rng, size=options.neighbourhood_size,
-                                           max_practices=options.neighbourhood_practices)
+            groups = choose_neighbourhoods(state, rng, size=size, max_practices=practices)
             if not groups:
                 break
             improved = 0
@@ -105,7 +104,7 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                 if time.perf_counter() > deadline - 1.0:
                     break
                 remaining = deadline - time.perf_counter()
-                limited = SolveOptions(time_limit=max(1.0, min(sub_options.time_limit, remaining)), gap=1e-6,
+                limited = SolveOptions(time_limit=max(1.0, min(options.sub_time_limit, remaining)), gap=1e-6,
                                        threads=options.threads, seed=options.seed)
                 tasks = [neighbourhood(state, g, limited, options.neighbourhood_hubs)
                          for g in groups[start:start + options.batch_size]]
@@ -117,12 +116,18 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                 record(f"neighbourhoods {batches}", state)
             quiet = quiet + 1 if not improved else 0
             if quiet >= 2:
-                break
+                if size >= GROWTH * options.neighbourhood_size:
+                    break
+                size, practices, quiet = size + max(1, size // 2), practices + practices // 2, 0
     finally:
         close = getattr(executor, "close", None)
         if close:
             close()
     return batches
+
+
+GROWTH = 3
+"""Neighbourhoods grow to at most this multiple of their starting size when the search converges."""
 
 
 def _executor(options: SolveOptions):
