@@ -160,18 +160,17 @@ def nearest_seed(instance, members: list[int], seeds: list[int], capacity: float
     for s, hub in enumerate(hubs):
         owner[position[int(hub)]] = s
         room[s] -= weight[position[int(hub)]]
-    near = np.sort(np.concatenate([instance.distance.between(idx[b:b + 1000, None], hubs[None, :])
-                                   for b in range(0, len(idx), 1000)]), axis=1)
+    dist = np.concatenate([instance.distance.between(idx[b:b + 1000, None], hubs[None, :])
+                           for b in range(0, len(idx), 1000)])
+    near = np.sort(dist, axis=1)
     regret = near[:, 1] - near[:, 0] if len(hubs) > 1 else np.zeros(len(idx))
     rest = np.array([p for p in np.argsort(-weight * (1.0 + regret / max(float(regret.mean()), 1e-12)),
                                            kind="stable") if owner[p] < 0], dtype=np.int64)
-    for start in range(0, len(rest), 1000):
-        block = rest[start:start + 1000]
-        order = np.argsort(instance.distance.between(idx[block, None], hubs[None, :]), axis=1, kind="stable")
-        for row, p in enumerate(block):
-            fits = order[row][room[order[row]] >= weight[p]]
-            owner[p] = fits[0] if len(fits) else order[row][0]
-            room[owner[p]] -= weight[p]
+    for p in rest:
+        order = np.argsort(dist[p], kind="stable")
+        fits = order[room[order] >= weight[p]]
+        owner[p] = fits[0] if len(fits) else order[0]
+        room[owner[p]] -= weight[p]
     return [int(s) for s in owner]
 
 
