@@ -9,6 +9,11 @@ the knapsack's LP value (fractional greedy) is no larger than its integer value,
 bound. Pairs are listed only within a radius R_i per practice and lambda_i is capped at price_i * R_i^p,
 so every unlisted pair has a non-negative reduced cost and could never lower the bound: the restriction
 loses nothing.
+
+Under the local-authority split penalty each hub's knapsack also pays the penalty once for every other
+authority it takes practices from; its LP relaxation (practice share at most the authority's span) is
+solved exactly as a fractional knapsack over the convex hull of each authority's items, so the penalty
+enters the bound instead of a counting floor added afterwards.
 """
 
 from __future__ import annotations
@@ -71,13 +76,14 @@ def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time
     others = I != J
     I, J, C = I[others], J[others], C[others]
     W = weight[I]
+    G, setup = _authority_groups(instance, rules, I, J)
     lam = _nearest_cost(I, C, n) if start is None else np.asarray(start, dtype=float).copy()
     lam = np.minimum(lam, cap)
     best, best_lam, theta, stall, iterations = -np.inf, lam.copy(), 2.0, 0, 0
     target = upper * cost_scale(instance) if upper is not None else None
     while iterations < max_iterations and time.perf_counter() - began < time_limit:
         iterations += 1
-        value, assigned = _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n)
+        value, assigned = _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G, setup)
         if not np.isfinite(best) or value > best + 1e-9 * max(1.0, abs(best)):
             best, best_lam, stall = value, lam.copy(), 0
         else:
@@ -98,6 +104,17 @@ def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time
                            seconds=time.perf_counter() - began, pairs=len(I) + len(hubs))
 
 
+def _authority_groups(instance, rules: Rules, I, J):
+    """Under the split penalty: for each pair whose practice lies outside its hub's authority, an id of
+    (hub, authority), else -1; and the penalty of one extra authority in cost units."""
+    if rules.coterminosity != "penalty" or not rules.la_split_weight:
+        return None, 0.0
+    _, lad = np.unique(instance.practices["lad_code"].to_numpy(), return_inverse=True)
+    count = int(lad.max()) + 1
+    G = np.where(lad[I] != lad[J], J.astype(np.int64) * count + lad[I], -1)
+    return G, float(rules.la_split_weight) * cost_scale(instance)
+
+
 def _nearest_cost(I, C, n):
     """Smallest listed cost per practice (its cost at the nearest other hub)."""
     out = np.full(n, np.inf)
@@ -106,26 +123,58 @@ def _nearest_cost(I, C, n):
     return out
 
 
-def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n):
-    """L(lambda) and how much of each practice the relaxed solution assigns."""
+def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, setup=0.0):
+    """L(lambda) and how much of each practice the relaxed solution assigns.
+
+    With G (a group id per pair for practices outside the hub's authority, -1 inside) each group costs
+    `setup` once when used: the LP relaxation of that per-hub knapsack is a fractional knapsack over the
+    lower convex hull of each group's prefix curve, i.e. the best-ratio prefix taken as one unit (cost
+    setup plus its items) followed by the remaining items one by one."""
     reduced = C - lam[I]
     sel = np.nonzero(reduced < 0)[0]
-    ratio = reduced[sel] / np.maximum(W[sel], 1e-9)
-    order = sel[np.lexsort((ratio, J[sel]))]
-    Js, Ws, Rs = J[order], W[order], reduced[order]
-    room = capacity - weight[Js]
-    cum = np.cumsum(Ws)
-    starts = np.r_[0, np.nonzero(np.diff(Js))[0] + 1] if len(Js) else np.zeros(0, dtype=np.int64)
-    offset = np.zeros(len(Js))
-    if len(Js):
-        group_start = np.repeat(starts, np.diff(np.r_[starts, len(Js)]))
-        offset = cum[group_start] - Ws[group_start]
-    before = cum - Ws - offset
-    with np.errstate(divide="ignore", invalid="ignore"):
-        take = np.where(Ws > 0, np.clip((room - before) / Ws, 0.0, 1.0), 1.0)
-    take = np.where(room >= 0, take, 0.0)
+    unit_of = np.full(len(I), -1, dtype=np.int64)
+    if G is None or setup <= 0:
+        own, foreign = sel, sel[:0]
+    else:
+        own, foreign = sel[G[sel] < 0], sel[G[sel] >= 0]
+    uJ, uW, uR = [J[own]], [W[own]], [reduced[own]]
+    unit_of[own] = np.arange(len(own))
+    count = len(own)
+    if len(foreign):
+        ratio_f = reduced[foreign] / np.maximum(W[foreign], 1e-9)
+        f = foreign[np.lexsort((ratio_f, G[foreign]))]
+        Gs = G[f]
+        starts = np.r_[0, np.nonzero(np.diff(Gs))[0] + 1]
+        sizes = np.diff(np.r_[starts, len(f)])
+        gid = np.repeat(np.arange(len(starts)), sizes)
+        cw = _group_cumsum(W[f], starts, sizes)
+        cr = _group_cumsum(reduced[f], starts, sizes)
+        chord = (setup + cr) / np.maximum(cw, 1e-9)
+        by_chord = np.lexsort((chord, gid))
+        kstar = by_chord[np.r_[0, np.nonzero(np.diff(gid[by_chord]))[0] + 1]]
+        useful = chord[kstar] < 0
+        position = np.arange(len(f))
+        in_prefix = position <= kstar[gid]
+        live = useful[gid]
+        groups = np.nonzero(useful)[0]
+        super_id = np.full(len(starts), -1, dtype=np.int64)
+        super_id[groups] = count + np.arange(len(groups))
+        uJ.append(J[f[kstar[groups]]])
+        uW.append(cw[kstar[groups]])
+        uR.append(setup + cr[kstar[groups]])
+        count += len(groups)
+        head = live & in_prefix
+        unit_of[f[head]] = super_id[gid[head]]
+        tail = f[live & ~in_prefix]
+        uJ.append(J[tail])
+        uW.append(W[tail])
+        uR.append(reduced[tail])
+        unit_of[tail] = count + np.arange(len(tail))
+        count += len(tail)
+    uJ, uW, uR = np.concatenate(uJ), np.concatenate(uW), np.concatenate(uR)
+    take = _fractional_knapsack(uJ, uW, uR, weight, capacity)
     hub_value = -lam.copy()
-    np.add.at(hub_value, Js, Rs * take)
+    np.add.at(hub_value, uJ, uR * take)
     values = hub_value[hubs]
     order_h = np.argsort(values, kind="stable")
     chosen = list(order_h[:low]) + [h for h in order_h[low:high] if values[h] < 0]
@@ -134,16 +183,31 @@ def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n):
     assigned[chosen_hubs] += 1.0
     is_open = np.zeros(n, dtype=bool)
     is_open[chosen_hubs] = True
-    mask = is_open[Js]
-    np.add.at(assigned, I[order][mask], take[mask])
+    items = np.nonzero(unit_of >= 0)[0]
+    items = items[is_open[J[items]]]
+    np.add.at(assigned, I[items], take[unit_of[items]])
     return float(lam.sum() + values[chosen].sum()), assigned
 
 
-def split_penalty_floor(instance, rules: Rules) -> float:
-    """A lower bound on the local-authority split penalty: every authority lies in at least one consortium,
-    so the consortia span at least (authorities - most consortia) authorities beyond their first."""
-    if rules.coterminosity != "penalty" or not rules.la_split_weight:
-        return 0.0
-    authorities = len(set(instance.practices["lad_code"]))
-    most = rules.consortia_range[1] or len(instance.codes)
-    return rules.la_split_weight * max(0, authorities - most)
+def _group_cumsum(values, starts, sizes):
+    """Running sums restarting at each group start."""
+    cum = np.cumsum(values)
+    offset = np.repeat(cum[starts] - values[starts], sizes)
+    return cum - offset
+
+
+def _fractional_knapsack(uJ, uW, uR, weight, capacity):
+    """Fraction of each unit (all with negative value) its hub takes, best ratio first, within the hub's
+    room (capacity less the hub's own patients)."""
+    take = np.zeros(len(uJ))
+    if not len(uJ):
+        return take
+    order = np.lexsort((uR / np.maximum(uW, 1e-9), uJ))
+    Js, Ws = uJ[order], uW[order]
+    room = capacity - weight[Js]
+    starts = np.r_[0, np.nonzero(np.diff(Js))[0] + 1]
+    before = _group_cumsum(Ws, starts, np.diff(np.r_[starts, len(Js)])) - Ws
+    with np.errstate(divide="ignore", invalid="ignore"):
+        part = np.where(Ws > 0, np.clip((room - before) / Ws, 0.0, 1.0), 1.0)
+    take[order] = np.where(room >= 0, part, 0.0)
+    return take

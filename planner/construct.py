@@ -37,7 +37,7 @@ def _construct(instance, rules: Rules, seed: int, max_moves: int | None, seeding
                seeding_seconds: float) -> PartitionState:
     """One attempt: seeds, graph Voronoi cells, must-links gathered, rules repaired."""
     rng = np.random.default_rng(seed)
-    regions = [members for _, members, _ in separate_regions(instance, rules)]
+    regions = _regions(instance, rules)
     counts = allocate_consortia(instance, rules, regions)
     labels = np.full(len(instance.codes), -1, dtype=np.int64)
     next_label = 0
@@ -60,6 +60,25 @@ def _construct(instance, rules: Rules, seed: int, max_moves: int | None, seeding
     _gather_must_links(state)
     repair_rules(state, max_moves or 20 * len(instance.codes))
     return state
+
+
+def _regions(instance, rules: Rules) -> list[list[int]]:
+    """Practices cut into consortia separately: groups of whole local authorities under the split penalty
+    (contiguous plans), else the parts no consortium can cross."""
+    if rules.contiguity and rules.coterminosity == "penalty" and rules.la_split_weight:
+        from planner.coterminous import authority_groups
+
+        groups = authority_groups(instance, rules)
+        if groups is not None and _allocatable(instance, rules, groups):
+            return groups
+    return [members for _, members, _ in separate_regions(instance, rules)]
+
+
+def _allocatable(instance, rules: Rules, regions: list[list[int]]) -> bool:
+    """Whether the regions can share out a number of consortia the rules allow."""
+    low, high = rules.consortia_range
+    counts = allocate_consortia(instance, rules, regions)
+    return low <= sum(counts) <= (high if high is not None else sum(counts))
 
 
 def allocate_consortia(instance, rules: Rules, regions: list[list[int]]) -> list[int]:

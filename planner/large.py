@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from planner.bound import lagrangian_bound, split_penalty_floor
+from planner.bound import lagrangian_bound
 from planner.construct import construct_plan
 from planner.errors import SolveError
 from planner.feasibility import check_feasibility
@@ -46,7 +46,7 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
     budget = min(options.bound_seconds, max(1.0, 0.25 * (deadline - time.perf_counter())))
     result = lagrangian_bound(instance, rules, upper=state.objective, time_limit=budget,
                               start=_assignment_costs(state))
-    bound = result.bound + split_penalty_floor(instance, rules)
+    bound = result.bound
     record("lagrangian bound", state)
     rounds = _neighbourhood_search(state, options, rng, deadline, record)
     border_moves(state, seed=options.seed, deadline=deadline)

@@ -65,15 +65,30 @@ def test_fixed_seed_reproduces_and_dask_workers_match_one_worker():
     assert two.objective == pytest.approx(one.objective, rel=1e-9)
 
 
-def test_split_penalty_floor_counts_authorities_beyond_the_consortia():
-    from planner.bound import split_penalty_floor
+@pytest.mark.parametrize("weight", [0.5, 2.0, 10.0])
+def test_split_penalty_enters_the_bound_without_passing_the_optimum(weight):
+    n, rules, _ = CASES["coterminosity_penalty"]
+    rules = rules.replace(la_split_weight=weight)
+    instance = brute_instance(n, rules)
+    with_penalty = lagrangian_bound(instance, rules, time_limit=5).bound
+    without = lagrangian_bound(instance, rules.replace(coterminosity="off", la_split_weight=0.0), time_limit=5).bound
+    assert with_penalty <= brute_force(n, rules) + 1e-9
+    # Hand-checked: without the penalty the relaxation mixes the authorities (2.3499); with it, a crossing
+    # costs at least as much as keeping each authority whole (the hard-coterminosity optimum, 2.7305).
+    assert without == pytest.approx(2.3499174721, rel=1e-6)
+    whole = brute_force(8, CASES["coterminosity_hard"][1])
+    assert whole == pytest.approx(2.7305476284, rel=1e-6)
+    assert with_penalty == pytest.approx(whole, rel=1e-6)
 
+
+def test_split_penalty_in_the_bound_counts_the_authorities_a_single_consortium_must_span():
     rules = Rules(consortia=1, coterminosity="penalty", la_split_weight=0.5, contiguity=False)
     instance = brute_instance(8, rules)
-    # Two authorities, one consortium: at least one extra authority spanned.
-    assert split_penalty_floor(instance, rules) == pytest.approx(0.5)
-    assert split_penalty_floor(instance, rules.replace(consortia=2)) == 0.0
-    assert brute_force(8, rules) >= split_penalty_floor(instance, rules)
+    free = lagrangian_bound(instance, rules.replace(coterminosity="off", la_split_weight=0.0), time_limit=5).bound
+    bound = lagrangian_bound(instance, rules, time_limit=5).bound
+    # One consortium over two authorities spans one extra: the bound must see (nearly all of) the 0.5.
+    assert bound <= brute_force(8, rules) + 1e-9
+    assert bound >= free + 0.5 - 1e-3
 
 
 def test_capacitated_first_assignment_fits_where_nearest_seeds_overflow():
