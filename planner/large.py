@@ -15,6 +15,7 @@ from planner.feasibility import check_feasibility
 from planner.improve import border_moves
 from planner.lns import apply_solution, choose_neighbourhoods, neighbourhood, solve_neighbourhood
 from planner.metrics import plan_metrics
+from planner.reallocate import reallocate
 from planner.options import SolveOptions
 from planner.rules import Rules
 from planner.verify import verify_plan
@@ -43,6 +44,9 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
     record("first plan", state)
     border_moves(state, seed=options.seed, deadline=began + 0.2 * options.time_limit)
     record("border moves", state)
+    if reallocate(state, min(deadline, time.perf_counter() + 0.3 * options.time_limit), threads=options.threads,
+                  seed=options.seed):
+        record("reallocation", state)
     budget = min(options.bound_seconds, max(1.0, 0.25 * (deadline - time.perf_counter())))
     result = lagrangian_bound(instance, rules, upper=state.objective, time_limit=budget,
                               start=_assignment_costs(state))
@@ -89,8 +93,9 @@ def _check(instance, state, rules) -> None:
 
 
 def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, record) -> int:
-    """Batches of disjoint neighbourhoods solved exactly; when two sweeps find nothing, the neighbourhoods
-    grow (half as many consortia and practices again, up to GROWTH times the start) before the search stops."""
+    """Sweeps of disjoint neighbourhoods solved exactly in batches, each sweep followed by a global
+    reallocation (plans without contiguity); when two sweeps find nothing, the neighbourhoods grow (half as
+    many consortia and practices again, up to GROWTH times the start) before the search stops."""
     executor = _executor(options)
     size, practices = options.neighbourhood_size, options.neighbourhood_practices
     batches, quiet = 0, 0
@@ -114,6 +119,9 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                         improved += 1
                 batches += 1
                 record(f"neighbourhoods {batches}", state)
+            if reallocate(state, deadline, threads=options.threads, seed=options.seed):
+                record("reallocation", state)
+                improved += 1
             quiet = quiet + 1 if not improved else 0
             if quiet >= 2:
                 if size >= GROWTH * options.neighbourhood_size:

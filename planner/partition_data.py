@@ -10,8 +10,11 @@ from planner.metrics import cost_scale
 from planner.rules import Rules
 
 
-def partition_data(instance, rules: Rules, contiguity_method: str = "cuts") -> PartitionData:
-    """PartitionData for the instance under the rules, with provably safe variable fixing applied."""
+def partition_data(instance, rules: Rules, contiguity_method: str = "cuts", nearest: int | None = None,
+                   keep: dict[int, int] | None = None) -> PartitionData:
+    """PartitionData for the instance under the rules, with provably safe variable fixing applied; with
+    `nearest`, each practice also keeps only its `nearest` closest candidate hubs (and its `keep` hub), a
+    heuristic restriction for re-solving a plan's assignment, not a safe one."""
     weight = instance.list_size.astype(float)
     edges = [(instance.index[a], instance.index[b]) for a, b in instance.edges]
     hubs = list(range(len(weight))) if rules.candidate_hubs is None else \
@@ -19,8 +22,14 @@ def partition_data(instance, rules: Rules, contiguity_method: str = "cuts") -> P
     lad_codes = instance.practices["lad_code"].tolist()
     lad_ids = {code: k for k, code in enumerate(sorted(set(lad_codes)))}
     lad = [lad_ids[c] for c in lad_codes]
-    pairs = allowed_pairs(weight, edges, hubs, max_population=rules.max_population, contiguity=rules.contiguity,
-                          lad=lad if rules.coterminosity == "hard" else None)
+    if nearest is not None and not rules.contiguity and rules.coterminosity != "hard":
+        pairs = _nearest_pairs(instance, hubs, nearest, keep or {})
+    else:
+        pairs = allowed_pairs(weight, edges, hubs, max_population=rules.max_population,
+                              contiguity=rules.contiguity, lad=lad if rules.coterminosity == "hard" else None)
+        if nearest is not None:
+            chosen = set(_nearest_pairs(instance, hubs, nearest, keep or {}))
+            pairs = [p for p in pairs if p in chosen]
     ii = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
     jj = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
     price = np.ones_like(weight) if rules.unweighted_cost else weight
@@ -40,3 +49,18 @@ def partition_data(instance, rules: Rules, contiguity_method: str = "cuts") -> P
         lad=lad, la_split_weight=rules.la_split_weight if rules.coterminosity == "penalty" else 0.0,
         target_population=rules.target_population, deviation_weight=rules.deviation_weight,
         scale=cost_scale(instance))
+
+
+def _nearest_pairs(instance, hubs: list[int], nearest: int, keep: dict[int, int]) -> list[tuple[int, int]]:
+    """Pairs joining each practice to one of its `nearest` closest hubs or to its kept hub, sorted by hub."""
+    hub_array = np.asarray(hubs, dtype=np.int64)
+    n = len(instance.codes)
+    chosen = set((j, j) for j in hubs) | {(i, j) for i, j in keep.items()}
+    m = min(nearest, len(hub_array))
+    for start in range(0, n, 1000):
+        idx = np.arange(start, min(n, start + 1000))
+        d = instance.distance.between(idx[:, None], hub_array[None, :])
+        near = np.argpartition(d, m - 1, axis=1)[:, :m] if m < len(hub_array) else \
+            np.broadcast_to(np.arange(len(hub_array)), d.shape)
+        chosen.update((int(i), int(hub_array[j])) for i, row in zip(idx, near) for j in row)
+    return sorted(chosen, key=lambda p: (p[1], p[0]))

@@ -1,0 +1,63 @@
+"""Global reallocation for plans without contiguity: the hubs held, every practice re-assigned exactly by
+the partition model over its few nearest hubs (a generalised assignment under the capacities), then each
+consortium's hub moved to its best member; repeated while the plan improves.
+
+Neighbourhood re-solves only move practices among a few adjacent consortia, so on tight capacitated
+instances (p3038) they stall where a chain of moves across many consortia would pay; this step makes
+every such chain at once."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from models.partition.builder import build_model
+from models.partition.solver import PartitionSolver
+from planner.partition_data import partition_data
+from planner.partition_state import PartitionState
+
+NEAREST = 10
+"""Hubs each practice may choose from in a reallocation: its current one and its nearest ones."""
+
+
+def reallocate(state: PartitionState, deadline: float, *, threads: int | None = None, seed: int = 0,
+               nearest: int = NEAREST) -> int:
+    """Reallocate and re-centre until no gain or the deadline; returns the number of improving rounds.
+    Only for plans without contiguity, whose consortia any assignment keeps valid."""
+    if state.rules.contiguity:
+        return 0
+    rounds = 0
+    while time.perf_counter() < deadline - 1.0:
+        hubs = sorted(set(state.hub.values()))
+        keep = {i: state.hub[int(state.labels[i])] for i in range(state.n)}
+        rules = state.rules.replace(consortia=len(hubs),
+                                    candidate_hubs=tuple(state.instance.codes[j] for j in hubs))
+        data = partition_data(state.instance, rules, nearest=nearest, keep=keep)
+        solver = PartitionSolver(build_model(data), data, threads=threads, seed=seed)
+        run = solver.run(time_limit=max(1.0, deadline - time.perf_counter() - 1.0), gap=1e-6,
+                         start=[keep[i] for i in range(state.n)])
+        if run.hub_of is None or run.objective is None:
+            return rounds
+        before = state.objective
+        labels = state.labels.copy()
+        consortium_of = {state.hub[k]: k for k in state.members}
+        new = np.array([consortium_of[j] for j in run.hub_of], dtype=np.int64)
+        _assign(state, new)
+        if state.objective >= before - 1e-9 * max(1.0, abs(before)):
+            if state.objective > before:
+                _assign(state, labels)
+            return rounds
+        rounds += 1
+    return rounds
+
+
+def _assign(state: PartitionState, labels: np.ndarray) -> None:
+    """Give the working plan these consortium labels and re-centre every consortium."""
+    state.labels[:] = labels
+    for k in list(state.members):
+        state.members[k] = set()
+    for i, k in enumerate(labels):
+        state.members[int(k)].add(i)
+    for k in list(state.members):
+        state.refresh(k)
