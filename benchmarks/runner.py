@@ -4,6 +4,7 @@ results document with the machine, package versions, settings and git commit."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import platform
 import subprocess
@@ -118,7 +119,8 @@ def run_case(family: str, name: str, settings: BenchSettings) -> dict:
 
 
 def run_cases(cases: list[tuple[str, str]], settings: BenchSettings, progress=None) -> list[dict]:
-    """Run every (family, name) case, `settings.jobs` at a time; rows come back in the cases' order."""
+    """Run every (family, name) case, `settings.jobs` at a time, each in a fresh spawned process (no solver
+    state inherited from the parent or an earlier case); rows come back in the cases' order."""
     rows: dict[int, dict] = {}
     if settings.jobs <= 1:
         for k, (family, name) in enumerate(cases):
@@ -126,7 +128,8 @@ def run_cases(cases: list[tuple[str, str]], settings: BenchSettings, progress=No
             if progress:
                 progress(rows[k])
     else:
-        with ProcessPoolExecutor(max_workers=settings.jobs) as pool:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=settings.jobs, mp_context=context, max_tasks_per_child=1) as pool:
             futures = {pool.submit(run_case, family, name, settings): k for k, (family, name) in enumerate(cases)}
             for future in as_completed(futures):
                 k = futures[future]
