@@ -27,6 +27,10 @@ from planner.metrics import cost_scale
 from planner.rules import Rules
 
 
+STALL = 40
+"""Iterations without a better bound before the step halves (20 stopped the national bound 0.1% lower)."""
+
+
 @dataclass(frozen=True)
 class LagrangianBound:
     """The best bound found (objective units), its raw cost value, and how it was reached."""
@@ -88,7 +92,7 @@ def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time
             best, best_lam, stall = value, lam.copy(), 0
         else:
             stall += 1
-            if stall >= 20:
+            if stall >= STALL:
                 theta, stall = theta / 2, 0
                 lam = best_lam.copy()
                 if theta < 1e-4:

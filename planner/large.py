@@ -48,8 +48,7 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
                   seed=options.seed):
         record("reallocation", state)
     budget = min(options.bound_seconds, max(1.0, 0.25 * (deadline - time.perf_counter())))
-    result = lagrangian_bound(instance, rules, upper=state.objective, time_limit=budget,
-                              start=_assignment_costs(state))
+    result = lagrangian_bound(instance, rules, upper=state.objective, time_limit=budget)
     bound = result.bound
     record("lagrangian bound", state)
     rounds = _neighbourhood_search(state, options, rng, deadline, record)
@@ -76,13 +75,6 @@ def _seeding(rules: Rules) -> str:
     """Exact p-median seeds for contiguous plans; sampled seeds without contiguity, where repairing the
     nearest-seed cells to the capacities starts 15% lower on p3038 than from the aggregated p-median."""
     return "pmedian" if rules.contiguity else "sample"
-
-
-def _assignment_costs(state) -> np.ndarray:
-    """Each practice's cost at its current hub: a good starting point for the multipliers."""
-    hubs = np.array([state.hub[int(k)] for k in state.labels])
-    d = state.instance.distance.between(np.arange(state.n), hubs) ** state.rules.distance_power
-    return state.price * d
 
 
 def _check(instance, state, rules) -> None:
