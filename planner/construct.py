@@ -17,27 +17,29 @@ from planner.rules import Rules
 
 
 def construct_plan(instance, rules: Rules, seed: int = 0, max_moves: int | None = None,
-                   seeding: str = "sample", seeding_seconds: float = 60.0, attempts: int = 8) -> PartitionState:
+                   seeding: str = "sample", seeding_seconds: float = 60.0, attempts: int = 8,
+                   by_authority: bool = True) -> PartitionState:
     """A working plan satisfying every hard rule, or SolveError naming the rule it could not meet.
 
     seeding: 'sample' (weighted sampling and locate-allocate, seconds) or 'pmedian' (exact p-median on
     aggregated practices, better placed, up to seeding_seconds per region). When the border-move repair
-    gets stuck, it starts again from other sampled seeds, up to `attempts` times in all."""
+    gets stuck, it starts again from other sampled seeds, up to `attempts` times in all. by_authority:
+    under the split penalty, cut the consortia from groups of whole authorities."""
     failure = None
     for attempt in range(attempts):
         try:
             return _construct(instance, rules, seed + 7919 * attempt, max_moves,
-                              seeding if attempt == 0 else "sample", seeding_seconds)
+                              seeding if attempt == 0 else "sample", seeding_seconds, by_authority)
         except SolveError as error:
             failure = error
     raise SolveError(f"{failure} (after {attempts} attempts from different seeds)")
 
 
 def _construct(instance, rules: Rules, seed: int, max_moves: int | None, seeding: str,
-               seeding_seconds: float) -> PartitionState:
+               seeding_seconds: float, by_authority: bool = True) -> PartitionState:
     """One attempt: seeds, graph Voronoi cells, must-links gathered, rules repaired."""
     rng = np.random.default_rng(seed)
-    regions = _regions(instance, rules)
+    regions = _regions(instance, rules, by_authority)
     counts = allocate_consortia(instance, rules, regions)
     labels = np.full(len(instance.codes), -1, dtype=np.int64)
     next_label = 0
@@ -62,10 +64,15 @@ def _construct(instance, rules: Rules, seed: int, max_moves: int | None, seeding
     return state
 
 
-def _regions(instance, rules: Rules) -> list[list[int]]:
+def by_authority_applies(rules: Rules) -> bool:
+    """Whether first plans may be cut from groups of whole authorities: contiguous plans under the penalty."""
+    return bool(rules.contiguity and rules.coterminosity == "penalty" and rules.la_split_weight)
+
+
+def _regions(instance, rules: Rules, by_authority: bool = True) -> list[list[int]]:
     """Practices cut into consortia separately: groups of whole local authorities under the split penalty
-    (contiguous plans), else the parts no consortium can cross."""
-    if rules.contiguity and rules.coterminosity == "penalty" and rules.la_split_weight:
+    (contiguous plans, when asked), else the parts no consortium can cross."""
+    if by_authority and by_authority_applies(rules):
         from planner.coterminous import authority_groups
 
         groups = authority_groups(instance, rules)
