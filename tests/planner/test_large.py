@@ -120,3 +120,14 @@ def test_neighbourhood_keeps_current_hubs_among_few_candidates():
     assert len(hubs) <= 5 * len(group) + len(group)
     assert {instance.codes[state.hub[k]] for k in group} <= hubs
     assert hubs <= set(task.instance.codes)
+
+
+def test_under_the_split_penalty_the_better_of_both_first_plans_is_kept():
+    instance = load_instance("instances/durham-tees")
+    rules = instance.scenario_rules("policy")
+    options = SolveOptions(time_limit=20, method="lns", seed=0, bound_seconds=2, sub_time_limit=5)
+    result = solve_instance(instance, rules, options)
+    stages = {step["stage"]: step["incumbent"] for step in result.trajectory}
+    assert stages["plan without authority groups"] <= stages["border moves"] + 1e-12
+    assert result.verdict.passed
+    assert result.bound <= 6.714850538046633 + 1e-9, "the proven optimum (README) bounds every valid bound"
