@@ -131,11 +131,4 @@ def apply_solution(state: PartitionState, consortia: tuple[int, ...], assignment
     labels = sorted(set(assignment.values()))
     ids = dict(zip(labels, consortia))
     index = state.instance.index
-    for k in consortia:
-        state.members[k] = set()
-    for code, label in assignment.items():
-        i = index[code]
-        state.labels[i] = ids[label]
-        state.members[ids[label]].add(i)
-    for k in consortia:
-        state.refresh(k)
+    state.reassign(consortia, {index[code]: ids[label] for code, label in assignment.items()})

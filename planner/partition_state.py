@@ -130,6 +130,17 @@ class PartitionState:
         self.refresh(source)
         self.refresh(target)
 
+    def reassign(self, consortia, label_of: dict[int, int]) -> None:
+        """Redraw the given consortia: each listed practice joins consortium label_of[i] (one of them); the
+        consortia are then refreshed (hubs re-centred, values recomputed, empty ones dropped)."""
+        for k in consortia:
+            self.members[k] = set()
+        for i, k in label_of.items():
+            self.labels[i] = k
+            self.members[k].add(i)
+        for k in consortia:
+            self.refresh(k)
+
     def to_plan(self) -> Plan:
         """The working plan as a Plan with C01.. labels and the chosen hubs."""
         codes = self.instance.codes

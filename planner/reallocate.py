@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-
 from models.partition.builder import build_model
 from models.partition.solver import PartitionSolver
 from planner.partition_data import partition_data
@@ -39,25 +37,14 @@ def reallocate(state: PartitionState, deadline: float, *, threads: int | None = 
                          start=[keep[i] for i in range(state.n)])
         if run.hub_of is None or run.objective is None:
             return rounds
-        before = state.objective
-        labels = state.labels.copy()
-        consortium_of = {state.hub[k]: k for k in state.members}
-        new = np.array([consortium_of[j] for j in run.hub_of], dtype=np.int64)
-        _assign(state, new)
+        before, consortia = state.objective, list(state.members)
+        earlier = dict(enumerate(int(k) for k in state.labels))
+        consortium_of = {state.hub[k]: k for k in consortia}
+        state.reassign(consortia, {i: consortium_of[j] for i, j in enumerate(run.hub_of)})
         if state.objective >= before - 1e-9 * max(1.0, abs(before)):
             if state.objective > before:
-                _assign(state, labels)
+                state.reassign(consortia, earlier)
             return rounds
         rounds += 1
     return rounds
 
-
-def _assign(state: PartitionState, labels: np.ndarray) -> None:
-    """Give the working plan these consortium labels and re-centre every consortium."""
-    state.labels[:] = labels
-    for k in list(state.members):
-        state.members[k] = set()
-    for i, k in enumerate(labels):
-        state.members[int(k)].add(i)
-    for k in list(state.members):
-        state.refresh(k)
