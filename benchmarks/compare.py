@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-RANK = {"optimal": 3, "infeasible": 3, "time_limit": 2, "no_plan": 1, "too_large": 0, "error": 0}
+RANK = {"optimal": 3, "infeasible": 3, "time_limit": 2, "no_plan": 1, "too_large": 0, "error": 0, "overran": 0}
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ import os
 import platform
 import subprocess
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from importlib import metadata
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from benchmarks.families import load_case
@@ -118,30 +117,89 @@ def run_case(family: str, name: str, settings: BenchSettings) -> dict:
     return row
 
 
-def run_cases(cases: list[tuple[str, str]], settings: BenchSettings, progress=None) -> list[dict]:
+WATCHDOG_GRACE = 60.0
+"""Seconds past its allowance after which a case's process is stopped and the case reported as overran."""
+
+
+def allowance(settings: BenchSettings) -> float:
+    """Wall-clock seconds a case may take: its time limit, once more for each peer run, plus a quarter for
+    loading, model building and verification."""
+    from benchmarks.peers import PEERS
+
+    runs = 1 + (len(PEERS) if settings.peers else 0)
+    return 1.25 * runs * settings.time_limit
+
+
+def run_cases(cases: list[tuple[str, str]], settings: BenchSettings, progress=None,
+              grace: float = WATCHDOG_GRACE) -> list[dict]:
     """Run every (family, name) case, `settings.jobs` at a time, each in a fresh spawned process (no solver
-    state inherited from the parent or an earlier case); rows come back in the cases' order."""
+    state inherited from the parent or an earlier case) under a watchdog: a case still running `grace`
+    seconds past its allowance is stopped and reported as 'overran'. Rows come back in the cases' order."""
+    context = multiprocessing.get_context("spawn")
+    limit = allowance(settings) + grace
+    waiting = list(enumerate(cases))
+    running: dict = {}
     rows: dict[int, dict] = {}
-    if settings.jobs <= 1:
-        for k, (family, name) in enumerate(cases):
-            rows[k] = run_case(family, name, settings)
-            if progress:
-                progress(rows[k])
-    else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=settings.jobs, mp_context=context, max_tasks_per_child=1) as pool:
-            futures = {pool.submit(run_case, family, name, settings): k for k, (family, name) in enumerate(cases)}
-            for future in as_completed(futures):
-                k = futures[future]
-                try:
-                    rows[k] = future.result()
-                except BrokenProcessPool as error:
+
+    def finish(k: int, row: dict) -> None:
+        rows[k] = row
+        if progress:
+            progress(row)
+
+    try:
+        while waiting or running:
+            while waiting and len(running) < max(1, settings.jobs):
+                k, (family, name) = waiting.pop(0)
+                reader, writer = context.Pipe(duplex=False)
+                process = context.Process(target=_case_process, args=(family, name, settings, writer))
+                process.start()
+                writer.close()
+                running[reader] = (k, process, time.monotonic())
+            soonest = min(started for _, _, started in running.values()) + limit
+            for reader in wait(list(running), timeout=max(0.0, soonest - time.monotonic())):
+                k, process, started = running.pop(reader)
+                finish(k, _received(reader, cases[k], time.monotonic() - started))
+                process.join()
+            for reader, (k, process, started) in list(running.items()):
+                if time.monotonic() - started > limit:
+                    del running[reader]
+                    _stop(process)
                     family, name = cases[k]
-                    rows[k] = {"family": family, "instance": name,
-                               **refused_row("error", f"worker process died (out of memory?): {error}", 0.0)}
-                if progress:
-                    progress(rows[k])
+                    finish(k, {"family": family, "instance": name, **refused_row(
+                        "overran", f"stopped by the bench watchdog after {time.monotonic() - started:.0f} s: "
+                                   f"the case may take {allowance(settings):g} s plus {grace:g} s grace",
+                        time.monotonic() - started)})
+    finally:
+        for _, process, _ in running.values():
+            _stop(process)
     return [rows[k] for k in range(len(cases))]
+
+
+def _case_process(family: str, name: str, settings: BenchSettings, writer) -> None:
+    """Body of a case's process: solve the case and send its row to the parent."""
+    writer.send(run_case(family, name, settings))
+    writer.close()
+
+
+def _received(reader, case: tuple[str, str], seconds: float) -> dict:
+    """The row a case's process sent, or an error row when it died without one (out of memory, killed)."""
+    try:
+        return reader.recv()
+    except EOFError:
+        family, name = case
+        return {"family": family, "instance": name,
+                **refused_row("error", "the case's process died without a result (out of memory?)", seconds)}
+    finally:
+        reader.close()
+
+
+def _stop(process) -> None:
+    """Terminate a case's process, and kill it if it does not stop within 10 s."""
+    process.terminate()
+    process.join(10)
+    if process.is_alive():
+        process.kill()
+        process.join()
 
 
 def environment() -> dict:

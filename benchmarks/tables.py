@@ -7,7 +7,7 @@ from rich.table import Table
 from benchmarks.peers import PEERS
 
 SHORT = {"optimal": "optimal", "time_limit": "time limit", "no_plan": "no plan", "infeasible": "infeasible",
-         "too_large": "too large", "error": "error"}
+         "too_large": "too large", "error": "error", "overran": "overran"}
 
 
 def _number(value, digits: int = 2) -> str:
