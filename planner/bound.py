@@ -1,14 +1,15 @@
 """A certified lower bound for the full problem by Lagrangian relaxation of "every practice in exactly one
 consortium" (multipliers lambda_i), valid for the full candidate set.
 
-Why it is valid: dropping contiguity, exposure caps, links, the population floor and every soft term (all
-non-negative) leaves a relaxation whose optimum is no larger than the true optimum. Relaxing the assignment
-equations with any lambda gives L(lambda) = sum(lambda) + the K smallest hub values, each hub's value being
-a knapsack over practices with negative reduced cost price_i * d_ij^p - lambda_i under the population cap;
-the knapsack's LP value (fractional greedy) is no larger than its integer value, so L(lambda) stays a lower
-bound. Pairs are listed only within a radius R_i per practice and lambda_i is capped at price_i * R_i^p,
-so every unlisted pair has a non-negative reduced cost and could never lower the bound: the restriction
-loses nothing.
+Why it is valid: dropping contiguity, exposure caps, links and every soft term (all non-negative) leaves a
+relaxation whose optimum is no larger than the true optimum. Relaxing the assignment equations with any
+lambda gives L(lambda) = sum(lambda) + the K smallest hub values, each hub's value being a knapsack over
+practices with reduced cost price_i * d_ij^p - lambda_i, holding between the population floor and cap;
+the knapsack's LP value (fractional greedy by ratio) is no larger than its integer value, so L(lambda)
+stays a lower bound. Pairs are listed only within a radius R_i per practice and lambda_i is capped at
+price_i * R_i^p, so every unlisted pair has a non-negative reduced cost: it could never lower a hub's
+value, and a hub that must reach its floor beyond its listed pairs is charged nothing for the rest.
+The ascent first runs without the floor (faster), then continues with it from the best multipliers.
 
 Under the local-authority split penalty each hub's knapsack also pays the penalty once for every other
 authority it takes practices from; its LP relaxation (practice share at most the authority's span) is
@@ -83,11 +84,38 @@ def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time
     G, setup = _authority_groups(instance, rules, I, J)
     lam = _nearest_cost(I, C, n) if start is None else np.asarray(start, dtype=float).copy()
     lam = np.minimum(lam, cap)
-    best, best_lam, theta, stall, iterations = -np.inf, lam.copy(), 2.0, 0, 0
     target = upper * cost_scale(instance) if upper is not None else None
-    while iterations < max_iterations and time.perf_counter() - began < time_limit:
+
+    def relaxation(floor: float):
+        return lambda multipliers: _evaluate(multipliers, I, J, C, W, weight, hubs, capacity, low, high, n, G,
+                                             setup, floor)
+
+    floor = float(rules.min_population)
+    if floor > 0:
+        best, lam, iterations = _ascend(relaxation(0.0), lam, cap, target, began + PLAIN_SHARE * time_limit,
+                                        max_iterations)
+        floored, _, more = _ascend(relaxation(floor), lam, cap, target, began + time_limit,
+                                   max_iterations, theta=1.0)
+        best, iterations = max(best, floored), iterations + more
+    else:
+        best, _, iterations = _ascend(relaxation(0.0), lam, cap, target, began + time_limit, max_iterations)
+    scale = cost_scale(instance)
+    return LagrangianBound(bound=best / scale, raw=best, iterations=iterations,
+                           seconds=time.perf_counter() - began, pairs=len(I) + len(hubs))
+
+
+PLAIN_SHARE = 0.5
+"""Share of the bound's time spent without the population floor: the plain relaxation is twice as fast per
+iteration, and its best multipliers start the floored one where it is already at least as high."""
+
+
+def _ascend(relaxation, lam, cap, target, deadline: float, max_iterations: int, theta: float = 2.0):
+    """Subgradient ascent from lam until the step vanishes, the iterations run out or the deadline passes;
+    returns the best value, its multipliers and the iterations made."""
+    best, best_lam, stall, iterations = -np.inf, lam.copy(), 0, 0
+    while iterations < max_iterations and time.perf_counter() < deadline:
         iterations += 1
-        value, assigned = _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G, setup)
+        value, assigned = relaxation(lam)
         if not np.isfinite(best) or value > best + 1e-9 * max(1.0, abs(best)):
             best, best_lam, stall = value, lam.copy(), 0
         else:
@@ -103,9 +131,7 @@ def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time
             break
         gap_estimate = (target - value) if target is not None and target > value else max(abs(value) * 0.01, 1e-9)
         lam = np.minimum(lam + theta * gap_estimate / norm * g, cap)
-    scale = cost_scale(instance)
-    return LagrangianBound(bound=best / scale, raw=best, iterations=iterations,
-                           seconds=time.perf_counter() - began, pairs=len(I) + len(hubs))
+    return best, best_lam, iterations
 
 
 def _authority_groups(instance, rules: Rules, I, J):
@@ -127,15 +153,55 @@ def _nearest_cost(I, C, n):
     return out
 
 
-def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, setup=0.0):
+def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, setup=0.0, floor=0.0):
     """L(lambda) and how much of each practice the relaxed solution assigns.
 
-    With G (a group id per pair for practices outside the hub's authority, -1 inside) each group costs
-    `setup` once when used: the LP relaxation of that per-hub knapsack is a fractional knapsack over the
-    lower convex hull of each group's prefix curve, i.e. the best-ratio prefix taken as one unit (cost
-    setup plus its items) followed by the remaining items one by one."""
+    Each hub's value is the LP relaxation of its knapsack: units in ratio order, the negative ones up to its
+    room. With G (a group id per pair for practices outside the hub's authority, -1 inside) each group costs
+    `setup` once when used: a fractional knapsack over the lower convex hull of each group's prefix curve,
+    i.e. the best-ratio prefix taken as one unit (cost setup plus its items) followed by the remaining items
+    one by one. With a population `floor`, a hub whose negative units fall short of it goes on taking units
+    in ratio order (paying their positive reduced costs and setups) until it holds the floor; patients
+    beyond its listed pairs would cost at least zero, so a hub short of listed pairs pays nothing more."""
     reduced = C - lam[I]
-    sel = np.nonzero(reduced < 0)[0]
+    uJ, uW, uR, unit_of = _units(np.nonzero(reduced < 0)[0], I, J, W, reduced, G, setup, every=False)
+    take = _fractional_knapsack(uJ, uW, uR, weight, capacity)
+    hub_value = -lam.copy()
+    np.add.at(hub_value, uJ, uR * take)
+    short = np.zeros(n, dtype=bool)
+    if floor > 0:
+        load = weight.copy()
+        np.add.at(load, uJ, uW * take)
+        short[hubs] = load[hubs] < floor - 1e-9
+    if short.any():
+        fJ, fW, fR, f_unit_of = _units(np.nonzero(short[J])[0], I, J, W, reduced, G, setup, every=True)
+        f_take = _fractional_knapsack(fJ, fW, fR, weight, capacity, floor)
+        hub_value[short] = -lam[short]
+        np.add.at(hub_value, fJ, fR * f_take)
+        unit_of[short[J]] = -1
+    values = hub_value[hubs]
+    order_h = np.argsort(values, kind="stable")
+    chosen = list(order_h[:low]) + [h for h in order_h[low:high] if values[h] < 0]
+    chosen_hubs = hubs[np.asarray(chosen, dtype=np.int64)]
+    assigned = np.zeros(n)
+    assigned[chosen_hubs] += 1.0
+    is_open = np.zeros(n, dtype=bool)
+    is_open[chosen_hubs] = True
+    items = np.nonzero(unit_of >= 0)[0]
+    items = items[is_open[J[items]]]
+    np.add.at(assigned, I[items], take[unit_of[items]])
+    if short.any():
+        items = np.nonzero(f_unit_of >= 0)[0]
+        items = items[is_open[J[items]]]
+        np.add.at(assigned, I[items], f_take[f_unit_of[items]])
+    return float(lam.sum() + values[chosen].sum()), assigned
+
+
+def _units(sel, I, J, W, reduced, G, setup, every: bool):
+    """The knapsack units of the pairs `sel`: an inside pair is a unit of its own; the pairs of one hub and
+    one other authority form the convex hull of their prefix curve (best-ratio prefix with the setup as one
+    unit, then the rest one by one). Without `every`, only units of negative value are kept. Returns each
+    unit's hub, weight and value, and each pair's unit (-1 for none)."""
     unit_of = np.full(len(I), -1, dtype=np.int64)
     if G is None or setup <= 0:
         own, foreign = sel, sel[:0]
@@ -156,7 +222,7 @@ def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, set
         chord = (setup + cr) / np.maximum(cw, 1e-9)
         by_chord = np.lexsort((chord, gid))
         kstar = by_chord[np.r_[0, np.nonzero(np.diff(gid[by_chord]))[0] + 1]]
-        useful = chord[kstar] < 0
+        useful = np.ones(len(starts), dtype=bool) if every else chord[kstar] < 0
         position = np.arange(len(f))
         in_prefix = position <= kstar[gid]
         live = useful[gid]
@@ -170,27 +236,14 @@ def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, set
         head = live & in_prefix
         unit_of[f[head]] = super_id[gid[head]]
         tail = f[live & ~in_prefix]
+        if not every:
+            tail = tail[reduced[tail] < 0]
         uJ.append(J[tail])
         uW.append(W[tail])
         uR.append(reduced[tail])
         unit_of[tail] = count + np.arange(len(tail))
         count += len(tail)
-    uJ, uW, uR = np.concatenate(uJ), np.concatenate(uW), np.concatenate(uR)
-    take = _fractional_knapsack(uJ, uW, uR, weight, capacity)
-    hub_value = -lam.copy()
-    np.add.at(hub_value, uJ, uR * take)
-    values = hub_value[hubs]
-    order_h = np.argsort(values, kind="stable")
-    chosen = list(order_h[:low]) + [h for h in order_h[low:high] if values[h] < 0]
-    chosen_hubs = hubs[np.asarray(chosen, dtype=np.int64)]
-    assigned = np.zeros(n)
-    assigned[chosen_hubs] += 1.0
-    is_open = np.zeros(n, dtype=bool)
-    is_open[chosen_hubs] = True
-    items = np.nonzero(unit_of >= 0)[0]
-    items = items[is_open[J[items]]]
-    np.add.at(assigned, I[items], take[unit_of[items]])
-    return float(lam.sum() + values[chosen].sum()), assigned
+    return np.concatenate(uJ), np.concatenate(uW), np.concatenate(uR), unit_of
 
 
 def _group_cumsum(values, starts, sizes):
@@ -200,9 +253,9 @@ def _group_cumsum(values, starts, sizes):
     return cum - offset
 
 
-def _fractional_knapsack(uJ, uW, uR, weight, capacity):
-    """Fraction of each unit (all with negative value) its hub takes, best ratio first, within the hub's
-    room (capacity less the hub's own patients)."""
+def _fractional_knapsack(uJ, uW, uR, weight, capacity, floor=0.0):
+    """Fraction of each unit its hub takes, best ratio first: units of negative value within the hub's room
+    (capacity less the hub's own patients), the others only as far as the hub's floor needs them."""
     take = np.zeros(len(uJ))
     if not len(uJ):
         return take
@@ -211,7 +264,8 @@ def _fractional_knapsack(uJ, uW, uR, weight, capacity):
     room = capacity - weight[Js]
     starts = np.r_[0, np.nonzero(np.diff(Js))[0] + 1]
     before = _group_cumsum(Ws, starts, np.diff(np.r_[starts, len(Js)])) - Ws
+    limit = np.where(uR[order] < 0, room, np.minimum(room, floor - weight[Js]))
     with np.errstate(divide="ignore", invalid="ignore"):
-        part = np.where(Ws > 0, np.clip((room - before) / Ws, 0.0, 1.0), 1.0)
+        part = np.where(Ws > 0, np.clip((limit - before) / Ws, 0.0, 1.0), (uR[order] < 0).astype(float))
     take[order] = np.where(room >= 0, part, 0.0)
     return take

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 
 import numpy as np
@@ -128,7 +127,8 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                 remaining = deadline - time.perf_counter()
                 limited = SolveOptions(time_limit=max(1.0, min(options.sub_time_limit, remaining)), gap=1e-6,
                                        threads=options.threads, seed=options.seed)
-                tasks = [neighbourhood(state, g, limited, options.neighbourhood_hubs)
+                ends = time.time() + deadline - 1.0 - time.perf_counter()
+                tasks = [neighbourhood(state, g, limited, options.neighbourhood_hubs, ends)
                          for g in groups[start:start + options.batch_size]]
                 for consortia, value, assignment in executor(tasks, deadline):
                     if assignment is not None:
@@ -163,16 +163,8 @@ def _executor(options: SolveOptions):
 
 
 def _serial(tasks, deadline: float):
-    """Solve tasks one after another in this process, leaving those the deadline does not reach."""
-    results = []
-    for task in tasks:
-        remaining = deadline - time.perf_counter()
-        if remaining < 1.0:
-            break
-        limited = SolveOptions(time_limit=min(task.options.time_limit, remaining), gap=task.options.gap,
-                               threads=task.options.threads, seed=task.options.seed)
-        results.append(solve_neighbourhood(dataclasses.replace(task, options=limited)))
-    return results
+    """Solve tasks one after another in this process (each stops at its own deadline)."""
+    return [solve_neighbourhood(task) for task in tasks]
 
 
 class DaskExecutor:
@@ -189,9 +181,18 @@ class DaskExecutor:
             self.client = Client(self.cluster)
 
     def __call__(self, tasks, deadline: float):
-        """Solve the tasks on the cluster (each within the time left); results come back in task order."""
+        """Solve the tasks on the cluster, each within the time left; the results finished by the deadline
+        come back in task order, and the rest are cancelled."""
+        from distributed import wait
+
         futures = self.client.map(solve_neighbourhood, tasks, pure=False)
-        return self.client.gather(futures)
+        try:
+            wait(futures, timeout=max(0.1, deadline - time.perf_counter()))
+        except TimeoutError:
+            pass
+        finished = [f for f in futures if f.status == "finished"]
+        self.client.cancel([f for f in futures if f.status != "finished"])
+        return self.client.gather(finished)
 
     def close(self) -> None:
         """Shut the client and any cluster this executor started."""

@@ -6,6 +6,8 @@ consortia outside a neighbourhood are untouched, so every rule that held still h
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +30,9 @@ class Neighbourhood:
     start: Plan
     options: SolveOptions
     current: float
+    deadline: float | None = None
+    """Wall-clock time (time.time(), comparable across machines) after which the solve is not started and
+    by which it must end: the whole search's deadline, so a batch in flight cannot overrun it."""
 
 
 def choose_neighbourhoods(state: PartitionState, rng, *, size: int, max_practices: int) -> list[tuple[int, ...]]:
@@ -66,9 +71,9 @@ def _hub_distance(state: PartitionState, a: int, b: int) -> float:
 
 
 def neighbourhood(state: PartitionState, consortia: tuple[int, ...], options: SolveOptions,
-                  hubs: int = 0) -> Neighbourhood:
+                  hubs: int = 0, deadline: float | None = None) -> Neighbourhood:
     """The sub-instance of the freed consortia, its rules (with `hubs` candidate hubs per consortium; 0 =
-    every practice) and its start plan."""
+    every practice), its start plan and the wall-clock deadline of its solve."""
     instance, rules = state.instance, state.rules
     idx = np.array(sorted(i for k in consortia for i in state.members[k]), dtype=np.int64)
     inside = set(int(i) for i in idx)
@@ -83,7 +88,8 @@ def neighbourhood(state: PartitionState, consortia: tuple[int, ...], options: So
         interests=instance.practices["interests"].to_numpy()[idx], cost_divisor=state.scale)
     start = Plan({instance.codes[i]: str(int(state.labels[i])) for i in inside})
     current = float(sum(state.value[k] for k in consortia))
-    return Neighbourhood(tuple(consortia), tuple(int(i) for i in idx), sub, sub_rules, start, options, current)
+    return Neighbourhood(tuple(consortia), tuple(int(i) for i in idx), sub, sub_rules, start, options, current,
+                         deadline)
 
 
 def _near_hubs(state: PartitionState, consortia: tuple[int, ...], idx: np.ndarray, per: int) -> set[str] | None:
@@ -101,8 +107,6 @@ def _near_hubs(state: PartitionState, consortia: tuple[int, ...], idx: np.ndarra
 def _replace_links(rules, codes: set[str], near: set[str] | None = None):
     """Keep only the link rules and candidate hubs that concern the sub-instance's practices (and, when
     given, only the hubs near the current ones)."""
-    import dataclasses
-
     cannot = tuple(p for p in rules.cannot_link if p[0] in codes and p[1] in codes)
     must = tuple(g for g in rules.must_link if g[0] in codes)
     allowed = codes if near is None else codes & near
@@ -117,8 +121,14 @@ def solve_neighbourhood(task: Neighbourhood) -> tuple[tuple[int, ...], float, di
     from planner.errors import PlannerError
     from planner.solve import solve_instance
 
+    options = task.options
+    if task.deadline is not None:
+        left = task.deadline - time.time()
+        if left < 1.0:
+            return task.consortia, task.current, None
+        options = dataclasses.replace(options, time_limit=min(options.time_limit, left))
     try:
-        result = solve_instance(task.instance, task.rules, task.options, start=task.start)
+        result = solve_instance(task.instance, task.rules, options, start=task.start)
     except PlannerError:
         return task.consortia, task.current, None
     if result.plan is None or result.objective >= task.current - 1e-9 * max(1.0, abs(task.current)):

@@ -3,6 +3,8 @@ neighbourhood search, and the same result through a local Dask cluster."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from planner.bound import lagrangian_bound
@@ -71,14 +73,33 @@ def test_split_penalty_enters_the_bound_without_passing_the_optimum(weight):
     rules = rules.replace(la_split_weight=weight)
     instance = brute_instance(n, rules)
     with_penalty = lagrangian_bound(instance, rules, time_limit=5).bound
-    without = lagrangian_bound(instance, rules.replace(coterminosity="off", la_split_weight=0.0), time_limit=5).bound
+    no_floor = dataclasses.replace(rules, min_population=0)
+    without_floor = lagrangian_bound(instance, no_floor, time_limit=5).bound
+    without = lagrangian_bound(instance, no_floor.replace(coterminosity="off", la_split_weight=0.0),
+                               time_limit=5).bound
     assert with_penalty <= brute_force(n, rules) + 1e-9
     # Hand-checked: without the penalty the relaxation mixes the authorities (2.3499); with it, a crossing
     # costs at least as much as keeping each authority whole (the hard-coterminosity optimum, 2.7305).
     assert without == pytest.approx(2.3499174721, rel=1e-6)
     whole = brute_force(8, CASES["coterminosity_hard"][1])
     assert whole == pytest.approx(2.7305476284, rel=1e-6)
-    assert with_penalty == pytest.approx(whole, rel=1e-6)
+    assert without_floor == pytest.approx(whole, rel=1e-6)
+    # LA1 holds 13,000 patients, under the 14,000 floor: no consortium can keep it whole, and the hubs'
+    # floors make the bound see that.
+    assert with_penalty > whole + 0.05
+
+
+def test_population_floor_raises_the_bound_and_never_passes_the_optimum():
+    # Three consortia of at least 10,000 patients over the eight practices (35,000): the unconstrained
+    # optimum (1.6892) leaves a small consortium, so the floor costs 1.9321; each hub's knapsack must now
+    # hold the floor, and the bound moves most of the way up.
+    rules = Rules(consortia=3, min_population=10000, contiguity=False)
+    instance = brute_instance(8, rules)
+    floor = lagrangian_bound(instance, rules, time_limit=5).bound
+    no_floor = lagrangian_bound(instance, dataclasses.replace(rules, min_population=0), time_limit=5).bound
+    assert no_floor == pytest.approx(brute_force(8, dataclasses.replace(rules, min_population=0)), rel=1e-6)
+    assert brute_force(8, rules) == pytest.approx(1.9321, abs=1e-4)
+    assert no_floor + 0.05 < floor <= brute_force(8, rules) + 1e-9
 
 
 def test_split_penalty_in_the_bound_counts_the_authorities_a_single_consortium_must_span():
