@@ -152,3 +152,21 @@ def test_under_the_split_penalty_the_better_of_both_first_plans_is_kept():
     assert stages["plan without authority groups"] <= stages["border moves"] + 1e-12
     assert result.verdict.passed
     assert result.bound <= 6.714850538046633 + 1e-9, "the proven optimum (README) bounds every valid bound"
+
+
+def test_a_neighbourhood_past_its_wall_clock_deadline_is_not_started():
+    import time
+
+    import numpy as np
+
+    from planner.lns import choose_neighbourhoods, neighbourhood, solve_neighbourhood
+
+    instance = load_instance(DURHAM)
+    state = construct_plan(instance, instance.rules, seed=0)
+    [group, *_] = choose_neighbourhoods(state, np.random.default_rng(0), size=3, max_practices=60)
+    options = SolveOptions(time_limit=20, gap=1e-6, threads=1)
+    late = neighbourhood(state, group, options, deadline=time.time() - 1.0)
+    began = time.perf_counter()
+    consortia, value, assignment = solve_neighbourhood(late)
+    assert assignment is None and value == late.current and consortia == group
+    assert time.perf_counter() - began < 1.0
