@@ -15,6 +15,7 @@ from planner.improve import border_moves
 from planner.lns import apply_solution, choose_neighbourhoods, neighbourhood, solve_neighbourhood
 from planner.metrics import plan_metrics
 from planner.reallocate import reallocate
+from planner.transfer import Transfers, transfers_apply
 from planner.options import SolveOptions
 from planner.rules import Rules
 from planner.verify import verify_plan
@@ -109,18 +110,27 @@ def _check(instance, state, rules) -> None:
 
 
 def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, record) -> int:
-    """Sweeps of disjoint neighbourhoods solved exactly in batches, each sweep followed by a global
-    reallocation (plans without contiguity); when two sweeps find nothing, the neighbourhoods grow (half as
-    many consortia and practices again, up to GROWTH times the start) before the search stops."""
+    """Sweeps of disjoint neighbourhoods solved exactly in batches; without contiguity each sweep is
+    preceded by rounds of transfers (while they pay) and followed by a global reallocation. When two sweeps
+    find nothing, the neighbourhoods grow (half as many consortia and practices again, up to GROWTH times
+    the start) before the search stops."""
     executor = _executor(options)
     size, practices = options.neighbourhood_size, options.neighbourhood_practices
-    batches, quiet = 0, 0
+    batches, quiet, transfers = 0, 0, 0
+    pool = Transfers(state) if transfers_apply(state) else None
     try:
         while time.perf_counter() < deadline - 1.0:
+            improved = 0
+            for _ in range(TRANSFER_ROUNDS if pool is not None else 0):
+                made = pool.round(options, deadline, executor, samples=options.batch_size)
+                if not made:
+                    break
+                transfers += made
+                improved += made
+                record(f"transfers {transfers}", state)
             groups = choose_neighbourhoods(state, rng, size=size, max_practices=practices)
             if not groups:
                 break
-            improved = 0
             for start in range(0, len(groups), options.batch_size):
                 if time.perf_counter() > deadline - 1.0:
                     break
@@ -136,7 +146,8 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                         improved += 1
                 batches += 1
                 record(f"neighbourhoods {batches}", state)
-            if reallocate(state, deadline, threads=options.threads, seed=options.seed):
+            if reallocate(state, min(deadline, time.perf_counter() + REALLOCATION_SECONDS), threads=options.threads,
+                          seed=options.seed):
                 record("reallocation", state)
                 improved += 1
             quiet = quiet + 1 if not improved else 0
@@ -153,6 +164,12 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
 
 GROWTH = 3
 """Neighbourhoods grow to at most this multiple of their starting size when the search converges."""
+TRANSFER_ROUNDS = 3
+"""Rounds of transfers before each sweep of neighbourhoods (fewer when a round finds none)."""
+REALLOCATION_SECONDS = 60.0
+"""Most seconds for a reallocation after a sweep: on p3038 with p = 900 an uncapped one took the last
+400 s of a 600 s run."""
+"""Rounds of transfers before each sweep of neighbourhoods (fewer when a round finds none)."""
 
 
 def _executor(options: SolveOptions):

@@ -30,6 +30,9 @@ class Neighbourhood:
     start: Plan
     options: SolveOptions
     current: float
+    change: int = 0
+    """Consortia to add (positive) or remove (negative) in the re-solve; with a change the result is
+    returned whether or not it is cheaper, for the caller to weigh against another neighbourhood's."""
     deadline: float | None = None
     """Wall-clock time (time.time(), comparable across machines) after which the solve is not started and
     by which it must end: the whole search's deadline, so a batch in flight cannot overrun it."""
@@ -71,25 +74,26 @@ def _hub_distance(state: PartitionState, a: int, b: int) -> float:
 
 
 def neighbourhood(state: PartitionState, consortia: tuple[int, ...], options: SolveOptions,
-                  hubs: int = 0, deadline: float | None = None) -> Neighbourhood:
+                  hubs: int = 0, deadline: float | None = None, change: int = 0) -> Neighbourhood:
     """The sub-instance of the freed consortia, its rules (with `hubs` candidate hubs per consortium; 0 =
-    every practice), its start plan and the wall-clock deadline of its solve."""
+    every practice, and `change` consortia more or fewer), its start plan (none when the count changes) and
+    the wall-clock deadline of its solve."""
     instance, rules = state.instance, state.rules
     idx = np.array(sorted(i for k in consortia for i in state.members[k]), dtype=np.int64)
     inside = set(int(i) for i in idx)
     codes = [instance.codes[i] for i in idx]
     code_set = set(codes)
     edges = [(a, b) for a, b in instance.edges if a in code_set and b in code_set]
-    sub_rules = rules.replace(consortia=len(consortia))
+    sub_rules = rules.replace(consortia=len(consortia) + change)
     sub_rules = _replace_links(sub_rules, code_set, _near_hubs(state, consortia, idx, hubs))
     sub = instance_from_arrays(
         f"{instance.name}-lns", codes, instance.list_size[idx], edges, sub_rules,
         metric=restrict(instance.distance, idx), lad_codes=instance.practices["lad_code"].to_numpy()[idx],
         interests=instance.practices["interests"].to_numpy()[idx], cost_divisor=state.scale)
-    start = Plan({instance.codes[i]: str(int(state.labels[i])) for i in inside})
+    start = None if change else Plan({instance.codes[i]: str(int(state.labels[i])) for i in inside})
     current = float(sum(state.value[k] for k in consortia))
     return Neighbourhood(tuple(consortia), tuple(int(i) for i in idx), sub, sub_rules, start, options, current,
-                         deadline)
+                         change, deadline)
 
 
 def _near_hubs(state: PartitionState, consortia: tuple[int, ...], idx: np.ndarray, per: int) -> set[str] | None:
@@ -117,7 +121,8 @@ def _replace_links(rules, codes: set[str], near: set[str] | None = None):
 
 
 def solve_neighbourhood(task: Neighbourhood) -> tuple[tuple[int, ...], float, dict[str, str] | None]:
-    """Solve one freed neighbourhood exactly; returns its consortia, new value and assignment if better."""
+    """Solve one freed neighbourhood exactly; returns its consortia, new value and assignment if better (or,
+    when the count changes, if any plan was found)."""
     from planner.errors import PlannerError
     from planner.solve import solve_instance
 
@@ -131,14 +136,17 @@ def solve_neighbourhood(task: Neighbourhood) -> tuple[tuple[int, ...], float, di
         result = solve_instance(task.instance, task.rules, options, start=task.start)
     except PlannerError:
         return task.consortia, task.current, None
-    if result.plan is None or result.objective >= task.current - 1e-9 * max(1.0, abs(task.current)):
+    if result.plan is None or (not task.change and
+                               result.objective >= task.current - 1e-9 * max(1.0, abs(task.current))):
         return task.consortia, task.current, None
     return task.consortia, float(result.objective), dict(result.plan.assignment)
 
 
 def apply_solution(state: PartitionState, consortia: tuple[int, ...], assignment: dict[str, str]) -> None:
-    """Write a neighbourhood's new assignment into the working plan, reusing the freed consortium ids."""
+    """Write a neighbourhood's new assignment into the working plan, reusing the freed consortium ids (and
+    new ids when it has more consortia; a freed consortium left over is dropped)."""
     labels = sorted(set(assignment.values()))
-    ids = dict(zip(labels, consortia))
+    fresh = range(max(state.members) + 1, max(state.members) + 1 + len(labels))
+    ids = dict(zip(labels, list(consortia) + list(fresh)))
     index = state.instance.index
     state.reassign(consortia, {index[code]: ids[label] for code, label in assignment.items()})

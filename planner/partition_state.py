@@ -131,14 +131,14 @@ class PartitionState:
         self.refresh(target)
 
     def reassign(self, consortia, label_of: dict[int, int]) -> None:
-        """Redraw the given consortia: each listed practice joins consortium label_of[i] (one of them); the
-        consortia are then refreshed (hubs re-centred, values recomputed, empty ones dropped)."""
+        """Redraw the given consortia: each listed practice joins consortium label_of[i] (one of them, or a new
+        id); the consortia are then refreshed (hubs re-centred, values recomputed, empty ones dropped)."""
         for k in consortia:
             self.members[k] = set()
         for i, k in label_of.items():
             self.labels[i] = k
-            self.members[k].add(i)
-        for k in consortia:
+            self.members.setdefault(k, set()).add(i)
+        for k in set(consortia) | set(label_of.values()):
             self.refresh(k)
 
     def to_plan(self) -> Plan:

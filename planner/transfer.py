@@ -1,0 +1,148 @@
+"""Moving a consortium from where it is worth least to where it is worth most.
+
+Neighbourhood re-solves keep each neighbourhood's number of consortia, so no sequence of them changes how
+many consortia a region has: that is fixed by the first plan. A transfer re-solves one neighbourhood with
+one consortium fewer and another, disjoint one with one more; the total count is kept, every other
+consortium is untouched, and the plan improves when the drop costs less than the add saves. On p3038
+(p = 600) after the first reallocation, sampled drops cost from 66 and adds saved up to 304, so
+transfers were worth more than any neighbourhood re-solve.
+
+Re-solves are spent where they are likely to pay: drops around consortia whose members have a near hub
+with room to spare, adds around the costliest consortia. An evaluated drop or add stays valid until one
+of its consortia changes, so the pool carries over from round to round.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from planner.lns import apply_solution, neighbourhood
+from planner.options import SolveOptions
+from planner.partition_state import PartitionState
+
+DROP = 6
+"""Consortia in a drop neighbourhood (a consortium and its nearest), re-solved with one fewer."""
+ADD = 4
+"""Consortia in an add neighbourhood, re-solved with one more."""
+EVALUATION_SECONDS = 3.0
+"""Time limit of one drop or add re-solve: a worse-than-optimal answer only understates a transfer."""
+
+
+def transfers_apply(state: PartitionState) -> bool:
+    """Transfers are used on plans without contiguity, whose nearest-hub neighbourhoods need no adjacency."""
+    return not state.rules.contiguity and len(state.members) >= DROP + ADD
+
+
+class Transfers:
+    """Evaluated drops and adds, kept while their consortia are unchanged, and the rounds that use them."""
+
+    def __init__(self, state: PartitionState):
+        self.state = state
+        self.drops: dict[tuple, tuple[float, tuple[int, ...], dict]] = {}
+        self.adds: dict[tuple, tuple[float, tuple[int, ...], dict]] = {}
+        self.tried: set[tuple] = set()
+
+    def round(self, options: SolveOptions, deadline: float, executor, samples: int) -> int:
+        """Evaluate up to `samples` new drops and adds (the likeliest first), then apply the best disjoint
+        pairs that lower the objective; returns the number of transfers made."""
+        state = self.state
+        ends = time.time() + deadline - 1.0 - time.perf_counter()
+        limited = SolveOptions(time_limit=max(1.0, min(EVALUATION_SECONDS, deadline - time.perf_counter())),
+                               gap=1e-4, threads=options.threads, seed=options.seed)
+        tasks = [neighbourhood(state, group, limited, options.neighbourhood_hubs, ends, change=change)
+                 for change, group in self._candidates(samples)]
+        for start in range(0, len(tasks), options.batch_size):
+            if time.perf_counter() > deadline - 1.0:
+                break
+            for consortia, value, assignment in executor(tasks[start:start + options.batch_size], deadline):
+                if assignment is None:
+                    continue
+                delta = value - sum(state.value[k] for k in consortia)
+                change = len(set(assignment.values())) - len(consortia)
+                pool = self.drops if change < 0 else self.adds
+                pool[_signature(state, consortia)] = (delta, consortia, assignment)
+        return self._apply()
+
+    def _candidates(self, samples: int) -> list[tuple[int, tuple[int, ...]]]:
+        """New (change, consortia) pairs to evaluate: drops around the consortia cheapest to empty into
+        their neighbours, adds around the costliest consortia."""
+        state = self.state
+        chosen = []
+        for change, size, order in ((-1, DROP, _drop_order(state)), (+1, ADD, _add_order(state))):
+            count = 0
+            for k in order:
+                group = _nearest_consortia(state, int(k), size)
+                key = (change, _signature(state, group))
+                if key in self.tried:
+                    continue
+                self.tried.add(key)
+                chosen.append((change, group))
+                count += 1
+                if count == samples:
+                    break
+        return chosen
+
+    def _apply(self) -> int:
+        """Apply the best disjoint drop-add pairs with a net gain, among evaluations whose consortia are
+        unchanged since (neighbourhood sweeps and reallocations change them too); forget the rest."""
+        state = self.state
+        for pool in (self.drops, self.adds):
+            for key in [key for key, (_, consortia, _) in pool.items() if _signature(state, consortia) != key]:
+                del pool[key]
+        drops = sorted(self.drops.values(), key=lambda r: (r[0], r[1]))
+        adds = sorted(self.adds.values(), key=lambda r: (r[0], r[1]))
+        made, used = 0, set()
+        for gain, added, add_plan in adds:
+            if used & set(added):
+                continue
+            for cost, dropped, drop_plan in drops:
+                if cost + gain >= -1e-9 * max(1.0, state.objective):
+                    break
+                if used & set(dropped) or set(dropped) & set(added):
+                    continue
+                apply_solution(state, dropped, drop_plan)
+                apply_solution(state, added, add_plan)
+                used.update(dropped)
+                used.update(added)
+                made += 1
+                break
+        return made
+
+
+def _signature(state: PartitionState, consortia: tuple[int, ...]) -> tuple:
+    """The consortia and their members now: an evaluation holds only while this is unchanged."""
+    return tuple((k, frozenset(state.members.get(k, ()))) for k in consortia)
+
+
+def _drop_order(state: PartitionState) -> list[int]:
+    """Consortia by the cost of sending each member to its nearest other hub (room ignored), cheapest first."""
+    consortia = np.array(sorted(state.members), dtype=np.int64)
+    hubs = np.array([state.hub[int(k)] for k in consortia], dtype=np.int64)
+    labels = state.labels
+    position = {int(k): p for p, k in enumerate(consortia)}
+    own = np.array([position[int(k)] for k in labels])
+    power = state.rules.distance_power
+    extra = np.zeros(len(consortia))
+    for start in range(0, state.n, 1000):
+        idx = np.arange(start, min(state.n, start + 1000))
+        d = state.instance.distance.between(idx[:, None], hubs[None, :]) ** power
+        mine = d[np.arange(len(idx)), own[idx]].copy()
+        d[np.arange(len(idx)), own[idx]] = np.inf
+        np.add.at(extra, own[idx], state.price[idx] * (d.min(axis=1) - mine))
+    return [int(consortia[p]) for p in np.argsort(extra, kind="stable")]
+
+
+def _add_order(state: PartitionState) -> list[int]:
+    """Consortia by their objective contribution, costliest first."""
+    return sorted(state.members, key=lambda k: (-state.value[k], k))
+
+
+def _nearest_consortia(state: PartitionState, k: int, count: int) -> tuple[int, ...]:
+    """Consortium k and the consortia whose hubs are nearest its hub, `count` in all."""
+    others = np.array(sorted(state.members), dtype=np.int64)
+    hubs = np.array([state.hub[int(c)] for c in others], dtype=np.int64)
+    d = state.instance.distance.between(np.full(len(hubs), state.hub[k]), hubs)
+    d[others == k] = -1.0
+    return tuple(sorted(int(c) for c in others[np.argsort(d, kind="stable")[:count]]))

@@ -1,0 +1,81 @@
+"""Transfers: a consortium moves from a region that has one too many to one that has one too few, the
+count is kept and the plan still passes the verifier; neighbourhood re-solves alone never change a
+region's count."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+import planner.transfer as transfer
+from planner.instance import instance_from_arrays
+from planner.large import _serial
+from planner.lns import apply_solution
+from planner.options import SolveOptions
+from planner.partition_state import PartitionState
+from planner.rules import Rules
+from planner.verify import verify_plan
+
+# Four practices close together in the west (0.01 degrees apart) and four spread out in the east (0.2
+# degrees apart), ten patients each, four consortia. The start gives the west three consortia and the east
+# one: dropping one in the west costs little, adding one in the east saves far more.
+LON = [0.0, 0.01, 0.02, 0.03, 1.0, 1.2, 1.4, 1.6]
+CODES = ["W1", "W2", "W3", "W4", "E1", "E2", "E3", "E4"]
+START = [0, 0, 1, 2, 3, 3, 3, 3]
+
+
+def _state():
+    rules = Rules(consortia=4, contiguity=False)
+    instance = instance_from_arrays("regions", CODES, [10] * 8, [], rules, latitude=[54.0] * 8, longitude=LON)
+    return instance, rules, PartitionState(instance, rules, np.array(START))
+
+
+def test_a_transfer_moves_a_consortium_east_and_keeps_the_count(monkeypatch):
+    monkeypatch.setattr(transfer, "DROP", 3)
+    monkeypatch.setattr(transfer, "ADD", 1)
+    instance, rules, state = _state()
+    before = state.objective
+    assert transfer.transfers_apply(state)
+    pool = transfer.Transfers(state)
+    made = pool.round(SolveOptions(time_limit=30, threads=1), time.perf_counter() + 60, _serial, samples=4)
+    assert made == 1
+    assert state.objective < before
+    plan = state.to_plan()
+    assert verify_plan(instance, plan, rules).passed
+    east = {plan.assignment[c] for c in CODES[4:]}
+    west = {plan.assignment[c] for c in CODES[:4]}
+    assert len(east) == 2 and len(west) == 2
+
+
+def test_apply_solution_adds_and_drops_consortia():
+    instance, rules, state = _state()
+    apply_solution(state, (3,), {"E1": "a", "E2": "a", "E3": "b", "E4": "b"})
+    assert len(state.members) == 5 and max(state.members) == 4
+    assert state.members[3] | state.members[4] == {4, 5, 6, 7}
+    apply_solution(state, (0, 1, 2), {"W1": "x", "W2": "x", "W3": "y", "W4": "y"})
+    assert len(state.members) == 4 and 2 not in state.members
+    assert sorted(map(len, state.members.values())) == [2, 2, 2, 2]
+    assert state.objective == sum(state.value.values())
+
+
+def test_transfers_stay_off_with_contiguity():
+    rules = Rules(consortia=4, contiguity=True)
+    edges = [(a, b) for a, b in zip(CODES, CODES[1:])]
+    instance = instance_from_arrays("regions", CODES, [10] * 8, edges, rules, latitude=[54.0] * 8, longitude=LON)
+    assert not transfer.transfers_apply(PartitionState(instance, rules, np.array(START)))
+
+
+def test_evaluations_of_consortia_changed_since_are_not_applied(monkeypatch):
+    monkeypatch.setattr(transfer, "DROP", 3)
+    monkeypatch.setattr(transfer, "ADD", 1)
+    instance, rules, state = _state()
+    pool = transfer.Transfers(state)
+    monkeypatch.setattr(transfer.Transfers, "_apply", lambda self: 0)
+    pool.round(SolveOptions(time_limit=30, threads=1), time.perf_counter() + 60, _serial, samples=4)
+    monkeypatch.undo()
+    assert pool.drops and pool.adds
+    state.move({1}, 1)  # a sweep moves W2 in the west after the evaluations
+    assert pool._apply() == 0
+    assert not pool.drops and pool.adds
+    assert len(state.members) == 4 and verify_plan(instance, state.to_plan(), rules).passed
