@@ -187,13 +187,11 @@ def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, set
     assigned[chosen_hubs] += 1.0
     is_open = np.zeros(n, dtype=bool)
     is_open[chosen_hubs] = True
-    items = np.nonzero(unit_of >= 0)[0]
-    items = items[is_open[J[items]]]
-    np.add.at(assigned, I[items], take[unit_of[items]])
-    if short.any():
-        items = np.nonzero(f_unit_of >= 0)[0]
+    passes = [(unit_of, take)] + ([(f_unit_of, f_take)] if short.any() else [])
+    for units, taken in passes:
+        items = np.nonzero(units >= 0)[0]
         items = items[is_open[J[items]]]
-        np.add.at(assigned, I[items], f_take[f_unit_of[items]])
+        np.add.at(assigned, I[items], taken[units[items]])
     return float(lam.sum() + values[chosen].sum()), assigned
 
 

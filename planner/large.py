@@ -12,7 +12,7 @@ from planner.construct import by_authority_applies, construct_plan
 from planner.errors import SolveError
 from planner.feasibility import check_feasibility
 from planner.improve import border_moves
-from planner.lns import apply_solution, choose_neighbourhoods, neighbourhood, solve_neighbourhood
+from planner.lns import apply_solution, choose_neighbourhoods, neighbourhood, solve_neighbourhood, sub_limits
 from planner.metrics import plan_metrics
 from planner.reallocate import reallocate
 from planner.transfer import Transfers, transfers_apply
@@ -134,10 +134,7 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
             for start in range(0, len(groups), options.batch_size):
                 if time.perf_counter() > deadline - 1.0:
                     break
-                remaining = deadline - time.perf_counter()
-                limited = SolveOptions(time_limit=max(1.0, min(options.sub_time_limit, remaining)), gap=1e-6,
-                                       threads=options.threads, seed=options.seed)
-                ends = time.time() + deadline - 1.0 - time.perf_counter()
+                limited, ends = sub_limits(options, deadline, options.sub_time_limit, gap=1e-6)
                 tasks = [neighbourhood(state, g, limited, options.neighbourhood_hubs, ends)
                          for g in groups[start:start + options.batch_size]]
                 for consortia, value, assignment in executor(tasks, deadline):
@@ -169,7 +166,6 @@ TRANSFER_ROUNDS = 3
 REALLOCATION_SECONDS = 60.0
 """Most seconds for a reallocation after a sweep: on p3038 with p = 900 an uncapped one took the last
 400 s of a 600 s run."""
-"""Rounds of transfers before each sweep of neighbourhoods (fewer when a round finds none)."""
 
 
 def _executor(options: SolveOptions):

@@ -120,6 +120,14 @@ def _replace_links(rules, codes: set[str], near: set[str] | None = None):
                                candidate_hubs=None if near is None and rules.candidate_hubs is None else hubs)
 
 
+def sub_limits(options: SolveOptions, deadline: float, seconds: float, gap: float) -> tuple[SolveOptions, float]:
+    """Options of one re-solve (at most `seconds`, and never past the search's `deadline`, a perf_counter
+    reading) and that deadline as wall-clock time, a second early so results can be gathered."""
+    limited = SolveOptions(time_limit=max(1.0, min(seconds, deadline - time.perf_counter())), gap=gap,
+                           threads=options.threads, seed=options.seed)
+    return limited, time.time() + deadline - 1.0 - time.perf_counter()
+
+
 def solve_neighbourhood(task: Neighbourhood) -> tuple[tuple[int, ...], float, dict[str, str] | None]:
     """Solve one freed neighbourhood exactly; returns its consortia, new value and assignment if better (or,
     when the count changes, if any plan was found)."""

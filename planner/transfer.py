@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from planner.lns import apply_solution, neighbourhood
+from planner.lns import apply_solution, neighbourhood, sub_limits
 from planner.options import SolveOptions
 from planner.partition_state import PartitionState
 
@@ -48,9 +48,7 @@ class Transfers:
         """Evaluate up to `samples` new drops and adds (the likeliest first), then apply the best disjoint
         pairs that lower the objective; returns the number of transfers made."""
         state = self.state
-        ends = time.time() + deadline - 1.0 - time.perf_counter()
-        limited = SolveOptions(time_limit=max(1.0, min(EVALUATION_SECONDS, deadline - time.perf_counter())),
-                               gap=1e-4, threads=options.threads, seed=options.seed)
+        limited, ends = sub_limits(options, deadline, EVALUATION_SECONDS, gap=1e-4)
         tasks = [neighbourhood(state, group, limited, options.neighbourhood_hubs, ends, change=change)
                  for change, group in self._candidates(samples)]
         for start in range(0, len(tasks), options.batch_size):
