@@ -145,6 +145,22 @@ def _authority_groups(instance, rules: Rules, I, J):
     return G, float(rules.la_split_weight) * cost_scale(instance)
 
 
+def span_floor(instance, rules: Rules) -> int:
+    """Fewest extra authority spans any plan can have: an authority of P patients meets at least
+    ceil(P / cap) consortia, so the consortia's authority counts sum to at least the sum of those, and at
+    most `most` consortia each take one authority free."""
+    if rules.max_population is None:
+        return 0
+    _, lad = np.unique(instance.practices["lad_code"].to_numpy(), return_inverse=True)
+    patients = np.bincount(lad, weights=instance.list_size.astype(float))
+    pieces = int(np.ceil(patients / float(rules.max_population) - 1e-9).sum())
+    most = rules.consortia_range[1]
+    if most is None:
+        total = float(patients.sum())
+        most = int(total // rules.min_population) if rules.min_population else len(instance.codes)
+    return max(0, pieces - most)
+
+
 def _nearest_cost(I, C, n):
     """Smallest listed cost per practice (its cost at the nearest other hub)."""
     out = np.full(n, np.inf)

@@ -12,15 +12,18 @@ from planner.partition_state import PartitionState
 
 
 def border_moves(state: PartitionState, *, seed: int = 0, deadline: float | None = None,
-                 max_passes: int = 50) -> int:
-    """Improving feasible border moves until none is left or the deadline passes; returns moves made."""
+                 max_passes: int = 50, consortia=None) -> int:
+    """Improving feasible border moves until none is left or the deadline passes; returns moves made. With
+    `consortia`, only the practices of those consortia and of the consortia touching them are tried (the
+    borders a re-solve has just redrawn)."""
     rng = np.random.default_rng(seed)
     units = moving_units(state)
     hard_la = state.rules.coterminosity == "hard"
+    practices = np.arange(state.n) if consortia is None else _around(state, consortia)
     made = 0
     for _ in range(max_passes):
         improved = 0
-        for i in rng.permutation(state.n):
+        for i in rng.permutation(practices):
             if deadline is not None and time.perf_counter() > deadline:
                 return made + improved
             improved += _try_practice(state, int(i), units[int(i)], hard_la)
@@ -55,3 +58,11 @@ def _try_practice(state: PartitionState, i: int, unit: set[int], hard_la: bool) 
         return 0
     state.move(set(unit), best[1])
     return 1
+
+
+def _around(state: PartitionState, consortia) -> np.ndarray:
+    """The practices of the given consortia and of every consortium touching them, in index order."""
+    near = {int(k) for k in consortia if k in state.members}
+    for k in list(near):
+        near.update(int(state.labels[j]) for i in state.members[k] for j in state.neighbours[i])
+    return np.array(sorted(i for k in near for i in state.members[k]), dtype=np.int64)

@@ -120,6 +120,11 @@ def _replace_links(rules, codes: set[str], near: set[str] | None = None):
                                candidate_hubs=None if near is None and rules.candidate_hubs is None else hubs)
 
 
+LAST_START = 2.0
+"""Seconds before the search's deadline after which no re-solve is started: a re-solve's own deadline is a
+second early (for gathering) and it is skipped with less than a second to run."""
+
+
 def sub_limits(options: SolveOptions, deadline: float, seconds: float, gap: float) -> tuple[SolveOptions, float]:
     """Options of one re-solve (at most `seconds`, and never past the search's `deadline`, a perf_counter
     reading) and that deadline as wall-clock time, a second early so results can be gathered."""
@@ -150,11 +155,12 @@ def solve_neighbourhood(task: Neighbourhood) -> tuple[tuple[int, ...], float, di
     return task.consortia, float(result.objective), dict(result.plan.assignment)
 
 
-def apply_solution(state: PartitionState, consortia: tuple[int, ...], assignment: dict[str, str]) -> None:
+def apply_solution(state: PartitionState, consortia: tuple[int, ...], assignment: dict[str, str]) -> set[int]:
     """Write a neighbourhood's new assignment into the working plan, reusing the freed consortium ids (and
-    new ids when it has more consortia; a freed consortium left over is dropped)."""
+    new ids when it has more consortia; a freed consortium left over is dropped); returns the ids now used."""
     labels = sorted(set(assignment.values()))
     fresh = range(max(state.members) + 1, max(state.members) + 1 + len(labels))
     ids = dict(zip(labels, list(consortia) + list(fresh)))
     index = state.instance.index
     state.reassign(consortia, {index[code]: ids[label] for code, label in assignment.items()})
+    return set(ids.values())

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from planner.lns import apply_solution, neighbourhood, sub_limits
+from planner.lns import LAST_START, apply_solution, neighbourhood, sub_limits
 from planner.options import SolveOptions
 from planner.partition_state import PartitionState
 
@@ -43,6 +43,8 @@ class Transfers:
         self.drops: dict[tuple, tuple[float, tuple[int, ...], dict]] = {}
         self.adds: dict[tuple, tuple[float, tuple[int, ...], dict]] = {}
         self.tried: set[tuple] = set()
+        self.redrawn: set[int] = set()
+        """Consortia the last round redrew."""
 
     def round(self, options: SolveOptions, deadline: float, executor, samples: int) -> int:
         """Evaluate up to `samples` new drops and adds (the likeliest first), then apply the best disjoint
@@ -52,7 +54,7 @@ class Transfers:
         tasks = [neighbourhood(state, group, limited, options.neighbourhood_hubs, ends, change=change)
                  for change, group in self._candidates(samples)]
         for start in range(0, len(tasks), options.batch_size):
-            if time.perf_counter() > deadline - 1.0:
+            if time.perf_counter() > deadline - LAST_START:
                 break
             for consortia, value, assignment in executor(tasks[start:start + options.batch_size], deadline):
                 if assignment is None:
@@ -92,6 +94,7 @@ class Transfers:
         drops = sorted(self.drops.values(), key=lambda r: (r[0], r[1]))
         adds = sorted(self.adds.values(), key=lambda r: (r[0], r[1]))
         made, used = 0, set()
+        self.redrawn = set()
         for gain, added, add_plan in adds:
             if used & set(added):
                 continue
@@ -100,8 +103,8 @@ class Transfers:
                     break
                 if used & set(dropped) or set(dropped) & set(added):
                     continue
-                apply_solution(state, dropped, drop_plan)
-                apply_solution(state, added, add_plan)
+                self.redrawn |= apply_solution(state, dropped, drop_plan)
+                self.redrawn |= apply_solution(state, added, add_plan)
                 used.update(dropped)
                 used.update(added)
                 made += 1

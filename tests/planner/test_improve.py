@@ -1,0 +1,43 @@
+"""Border moves: every move lowers the objective and keeps the rules, and a pass around given consortia
+tries only their practices and those of the consortia touching them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from planner.improve import border_moves
+from planner.instance import instance_from_arrays
+from planner.partition_state import PartitionState
+from planner.rules import Rules
+from planner.verify import verify_plan
+
+# Twelve practices on a path, four consortia of three. Practice 2 sits beside consortium B, and practice 9
+# beside consortium C: each is worth moving across its border.
+LON = [0.0, 0.01, 0.5, 0.52, 0.53, 0.54, 1.0, 1.01, 1.02, 1.03, 1.5, 1.51]
+START = [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]
+
+
+def _state():
+    rules = Rules(consortia=4, contiguity=True)
+    codes = [f"P{i:02d}" for i in range(12)]
+    edges = [(codes[i], codes[i + 1]) for i in range(11)]
+    instance = instance_from_arrays("path", codes, [10] * 12, edges, rules, latitude=[54.0] * 12, longitude=LON)
+    return instance, rules, PartitionState(instance, rules, np.array(START))
+
+
+def test_moves_around_a_consortium_reach_its_neighbours_only():
+    instance, rules, state = _state()
+    before = state.objective
+    made = border_moves(state, consortia={0})
+    assert made >= 1
+    assert state.objective < before
+    assert int(state.labels[2]) == 1, "practice 2 joins B, beside it"
+    assert [int(k) for k in state.labels[6:]] == START[6:], "C and D do not touch A and are left alone"
+    assert verify_plan(instance, state.to_plan(), rules).passed
+
+
+def test_a_full_pass_also_takes_the_move_far_away():
+    instance, rules, state = _state()
+    border_moves(state)
+    assert int(state.labels[2]) == 1 and int(state.labels[9]) == 2
+    assert verify_plan(instance, state.to_plan(), rules).passed
