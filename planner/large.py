@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from planner.bound import lagrangian_bound
+from planner.bound_process import BackgroundBound
 from planner.construct import by_authority_applies, construct_plan
 from planner.errors import SolveError
 from planner.feasibility import check_feasibility
@@ -51,12 +52,28 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
     if reallocate(state, min(deadline, time.perf_counter() + 0.3 * options.time_limit), threads=options.threads,
                   seed=options.seed):
         record("reallocation", state)
-    budget = min(options.bound_seconds, max(1.0, 0.25 * (deadline - time.perf_counter())))
-    result = lagrangian_bound(instance, rules, upper=state.objective, time_limit=budget)
-    bound = result.bound
+    left = deadline - time.perf_counter() - FINAL_SECONDS
+    budget = left if options.bound_seconds is None else min(options.bound_seconds, left)
+    background = BackgroundBound(instance, rules, upper=state.objective, ends=time.time() + max(1.0, budget))
+
+    def polled(stage: str, state) -> None:
+        nonlocal bound
+        bound = background.poll()
+        record(stage, state)
+
+    try:
+        rounds, converged = _neighbourhood_search(state, options, rng, deadline - FINAL_SECONDS, polled)
+        border_moves(state, seed=options.seed, deadline=deadline - FINAL_SECONDS)
+        result = background.finish(by=time.time() + max(0.0, deadline - time.perf_counter()) + FINAL_SECONDS)
+    finally:
+        background.close()
+    if result is None:
+        notes.append("the bound's process " + (f"failed ({background.error})" if background.error else
+                                               "did not finish") + "; the bound is the best it reported")
+        if background.bound is None:
+            result = lagrangian_bound(instance, rules, upper=state.objective, time_limit=FINAL_SECONDS)
+    bound = background.bound if background.bound is not None else result.bound
     record("lagrangian bound", state)
-    rounds = _neighbourhood_search(state, options, rng, deadline, record)
-    border_moves(state, seed=options.seed, deadline=deadline)
     record("final", state)
     plan = state.to_plan()
     verdict = verify_plan(instance, plan, rules)
@@ -66,13 +83,14 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
     objective = metrics.objective
     bound = min(bound, objective)
     gap = (objective - bound) / max(abs(objective), 1e-12)
-    out_of_time = time.perf_counter() >= deadline - 1.0
-    status = "optimal" if gap <= options.gap else ("time_limit" if out_of_time else "local_optimum")
-    notes.append(f"large-instance method: {rounds} neighbourhood batch(es), Lagrangian bound after "
-                 f"{result.iterations} iterations on {result.pairs:,} pairs")
+    status = "optimal" if gap <= options.gap else ("local_optimum" if converged else "time_limit")
+    if result is not None:
+        notes.append(f"large-instance method: {rounds} neighbourhood batch(es), Lagrangian bound after "
+                     f"{result.iterations} iterations on {result.pairs:,} pairs, beside the search")
     return SolveResult(status=status, plan=plan, metrics=metrics, verdict=verdict, objective=objective,
                        bound=bound, seconds=time.perf_counter() - began, rules=rules, options=options,
-                       rounds=rounds, cuts=0, pairs=result.pairs, trajectory=trajectory, notes=notes)
+                       rounds=rounds, cuts=0, pairs=result.pairs if result else 0, trajectory=trajectory,
+                       notes=notes)
 
 
 def _seeding(rules: Rules) -> str:
@@ -110,14 +128,15 @@ def _check(instance, state, rules) -> None:
         raise SolveError("the first-plan heuristic broke " + ", ".join(c.rule for c in verdict.failures()))
 
 
-def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, record) -> int:
+def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, record) -> tuple[int, bool]:
     """Sweeps of disjoint neighbourhoods solved exactly in batches; without contiguity each sweep is
     preceded by rounds of transfers (while they pay) and followed by a global reallocation. When two sweeps
     find nothing, the neighbourhoods grow (half as many consortia and practices again, up to GROWTH times
-    the start) before the search stops."""
+    the start) before the search stops. Returns the batches solved and whether the search converged (rather
+    than ran out of time)."""
     executor = _executor(options)
     size, practices = options.neighbourhood_size, options.neighbourhood_practices
-    batches, quiet, transfers = 0, 0, 0
+    batches, quiet, transfers, converged = 0, 0, 0, False
     pool = Transfers(state) if transfers_apply(state) else None
     try:
         while time.perf_counter() < deadline - LAST_START:
@@ -133,6 +152,7 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                 record(f"transfers {transfers}", state)
             groups = choose_neighbourhoods(state, rng, size=size, max_practices=practices)
             if not groups:
+                converged = True
                 break
             for start in range(0, len(groups), options.batch_size):
                 if time.perf_counter() > deadline - LAST_START:
@@ -157,15 +177,18 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
             quiet = quiet + 1 if not improved else 0
             if quiet >= 2:
                 if size >= GROWTH * options.neighbourhood_size:
+                    converged = True
                     break
                 size, practices, quiet = size + max(1, size // 2), practices + practices // 2, 0
     finally:
         close = getattr(executor, "close", None)
         if close:
             close()
-    return batches
+    return batches, converged
 
 
+FINAL_SECONDS = 2.0
+"""Seconds kept at the end of a run for the last border moves, gathering the bound and verification."""
 GROWTH = 3
 """Neighbourhoods grow to at most this multiple of their starting size when the search converges."""
 TRANSFER_ROUNDS = 3

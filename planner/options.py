@@ -47,8 +47,9 @@ class SolveOptions:
     hubs barely move in one step, and the smaller model solves several times faster."""
     batch_size: int = 8
     """Neighbourhoods per batch; fixed, so the plan does not depend on the number of workers."""
-    bound_seconds: float = 120.0
-    """Most seconds spent on the Lagrangian bound."""
+    bound_seconds: float | None = None
+    """Most seconds for the Lagrangian bound, which runs in its own process beside the search; None = until
+    the run ends."""
 
     def __post_init__(self):
         if self.time_limit <= 0:

@@ -4,10 +4,12 @@ neighbourhood search, and the same result through a local Dask cluster."""
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 
 from planner.bound import lagrangian_bound
+from planner.bound_process import BackgroundBound
 from planner.construct import construct_plan
 from planner.instance import instance_from_arrays, load_instance
 from planner.options import SolveOptions
@@ -52,7 +54,10 @@ def test_large_method_gives_a_verified_plan_within_its_certified_gap():
     assert result.bound <= result.objective
     exact = 8.17917432205075  # the proven optimum (tests/cli and README): the bound must not pass it
     assert result.bound <= exact + 1e-9 <= result.objective + 1e-9
-    assert [step["stage"] for step in result.trajectory][:3] == ["first plan", "border moves", "lagrangian bound"]
+    stages = [step["stage"] for step in result.trajectory]
+    assert stages[:2] == ["first plan", "border moves"] and stages[-2:] == ["lagrangian bound", "final"]
+    assert all(step["bound"] is None or step["bound"] <= exact + 1e-9 for step in result.trajectory), \
+        "every bound reported while the search runs is valid too"
 
 
 def test_fixed_seed_reproduces_and_dask_workers_match_one_worker():
@@ -170,3 +175,22 @@ def test_a_neighbourhood_past_its_wall_clock_deadline_is_not_started():
     consortia, value, assignment = solve_neighbourhood(late)
     assert assignment is None and value == late.current and consortia == group
     assert time.perf_counter() - began < 1.0
+
+
+def test_the_bound_beside_the_search_matches_the_bound_in_process():
+    n, rules, _ = CASES["population_bounds"]
+    instance = brute_instance(n, rules)
+    optimum = brute_force(n, rules)
+    inline = lagrangian_bound(instance, rules, upper=optimum, time_limit=30, max_iterations=1_000_000)
+    background = BackgroundBound(instance, rules, upper=optimum, ends=time.time() + 30)
+    result = background.finish(by=time.time() + 60)
+    assert result is not None and background.error is None
+    assert result.bound == pytest.approx(inline.bound, rel=1e-12), "the ascent converges the same way"
+    assert background.bound == pytest.approx(result.bound) and result.bound <= optimum + 1e-9
+    assert not background.process.is_alive()
+
+
+def test_a_failed_bound_process_is_reported_not_raised():
+    background = BackgroundBound(None, None, upper=1.0, ends=time.time() + 5)
+    assert background.finish(by=time.time() + 60) is None
+    assert background.error and "Error" in background.error and background.bound is None

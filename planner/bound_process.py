@@ -1,0 +1,80 @@
+"""The Lagrangian bound in a process of its own, so the neighbourhood search and the bound share the run's
+time instead of taking turns: on two cores the search keeps one and the bound the other, and the bound
+reports each better value as it climbs."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import time
+
+from planner.bound import LagrangianBound, lagrangian_bound
+
+
+class BackgroundBound:
+    """A spawned process running the ascent until a wall-clock time; poll() gives the best bound so far."""
+
+    def __init__(self, instance, rules, *, upper: float, ends: float, max_iterations: int = 1_000_000):
+        context = multiprocessing.get_context("spawn")
+        self._queue = context.Queue()
+        self.bound: float | None = None
+        self.result: LagrangianBound | None = None
+        self.error: str | None = None
+        self.process = context.Process(target=_run, daemon=True,
+                                       args=(self._queue, instance, rules, upper, ends, max_iterations))
+        self.process.start()
+
+    def poll(self) -> float | None:
+        """Take every message waiting; returns the best bound reported so far (None before the first)."""
+        while True:
+            try:
+                kind, value = self._queue.get_nowait()
+            except queue.Empty:
+                return self.bound
+            self._take(kind, value)
+
+    def finish(self, by: float) -> LagrangianBound | None:
+        """Wait for the final result until `by` (a time.time() reading), then stop the process; None when
+        the process failed or ran out of time (its best reported bound stays in `bound`)."""
+        while self.result is None and self.error is None:
+            try:
+                kind, value = self._queue.get(timeout=max(0.01, by - time.time()))
+            except queue.Empty:
+                break
+            self._take(kind, value)
+        self.close()
+        return self.result
+
+    def close(self) -> None:
+        """Stop the process if it still runs."""
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(timeout=5)
+
+    def _take(self, kind: str, value) -> None:
+        if kind == "bound":
+            self.bound = value if self.bound is None else max(self.bound, value)
+        elif kind == "done":
+            self.result = value
+            self.bound = value.bound if self.bound is None else max(self.bound, value.bound)
+        else:
+            self.error = value
+
+
+NICENESS = 5
+"""The bound's process yields to the search when cores are short: at this niceness Linux gives it about a
+quarter of a shared core (about what the bound had when it ran before the search) and all of an idle one."""
+
+
+def _run(messages, instance, rules, upper: float, ends: float, max_iterations: int) -> None:
+    """The child: ascend until `ends`, sending each reported bound and then the result."""
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)
+    try:
+        result = lagrangian_bound(instance, rules, upper=upper, time_limit=max(1.0, ends - time.time()),
+                                  max_iterations=max_iterations,
+                                  report=lambda value: messages.put(("bound", value)))
+        messages.put(("done", result))
+    except Exception as error:  # the parent reports it and falls back to a bound of its own
+        messages.put(("error", f"{type(error).__name__}: {error}"))
