@@ -7,9 +7,38 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import sys
 import time
 
 from planner.bound import LagrangianBound, lagrangian_bound
+
+
+def start_bound(instance, rules, *, upper: float, seconds: float):
+    """The bound beside the search in its own process, or computed here and now (for at most a quarter of
+    `seconds`, as before the search) when this program's main module cannot be imported again by a spawned
+    process (a script read from standard input, an interactive session)."""
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    if main is None or not os.path.isfile(main):
+        return InlineBound(lagrangian_bound(instance, rules, upper=upper, time_limit=max(1.0, 0.25 * seconds)))
+    return BackgroundBound(instance, rules, upper=upper, ends=time.time() + max(1.0, seconds))
+
+
+class InlineBound:
+    """A bound already computed, behind the same poll/finish/close interface as BackgroundBound."""
+
+    def __init__(self, result: LagrangianBound):
+        self.result, self.bound, self.error = result, result.bound, None
+
+    def poll(self) -> float:
+        """The bound."""
+        return self.bound
+
+    def finish(self, by: float) -> LagrangianBound:
+        """The result, at once."""
+        return self.result
+
+    def close(self) -> None:
+        """Nothing to stop."""
 
 
 class BackgroundBound:
@@ -37,11 +66,16 @@ class BackgroundBound:
     def finish(self, by: float) -> LagrangianBound | None:
         """Wait for the final result until `by` (a time.time() reading), then stop the process; None when
         the process failed or ran out of time (its best reported bound stays in `bound`)."""
-        while self.result is None and self.error is None:
+        while self.result is None and self.error is None and time.time() < by:
             try:
-                kind, value = self._queue.get(timeout=max(0.01, by - time.time()))
+                kind, value = self._queue.get(timeout=min(1.0, max(0.01, by - time.time())))
             except queue.Empty:
-                break
+                if not self.process.is_alive():
+                    self.poll()
+                    if self.result is None and self.error is None:
+                        self.error = f"the process ended with exit code {self.process.exitcode}"
+                    break
+                continue
             self._take(kind, value)
         self.close()
         return self.result

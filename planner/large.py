@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from planner.bound import lagrangian_bound
-from planner.bound_process import BackgroundBound
+from planner.bound_process import start_bound
 from planner.construct import by_authority_applies, construct_plan
 from planner.errors import SolveError
 from planner.feasibility import check_feasibility
@@ -54,7 +54,7 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
         record("reallocation", state)
     left = deadline - time.perf_counter() - FINAL_SECONDS
     budget = left if options.bound_seconds is None else min(options.bound_seconds, left)
-    background = BackgroundBound(instance, rules, upper=state.objective, ends=time.time() + max(1.0, budget))
+    background = start_bound(instance, rules, upper=state.objective, seconds=budget)
 
     def polled(stage: str, state) -> None:
         nonlocal bound
@@ -86,7 +86,7 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
     status = "optimal" if gap <= options.gap else ("local_optimum" if converged else "time_limit")
     if result is not None:
         notes.append(f"large-instance method: {rounds} neighbourhood batch(es), Lagrangian bound after "
-                     f"{result.iterations} iterations on {result.pairs:,} pairs, beside the search")
+                     f"{result.iterations} iterations on {result.pairs:,} pairs")
     return SolveResult(status=status, plan=plan, metrics=metrics, verdict=verdict, objective=objective,
                        bound=bound, seconds=time.perf_counter() - began, rules=rules, options=options,
                        rounds=rounds, cuts=0, pairs=result.pairs if result else 0, trajectory=trajectory,

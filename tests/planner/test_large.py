@@ -4,12 +4,13 @@ neighbourhood search, and the same result through a local Dask cluster."""
 from __future__ import annotations
 
 import dataclasses
+import sys
 import time
 
 import pytest
 
 from planner.bound import lagrangian_bound
-from planner.bound_process import BackgroundBound
+from planner.bound_process import BackgroundBound, InlineBound, start_bound
 from planner.construct import construct_plan
 from planner.instance import instance_from_arrays, load_instance
 from planner.options import SolveOptions
@@ -194,3 +195,12 @@ def test_a_failed_bound_process_is_reported_not_raised():
     background = BackgroundBound(None, None, upper=1.0, ends=time.time() + 5)
     assert background.finish(by=time.time() + 60) is None
     assert background.error and "Error" in background.error and background.bound is None
+
+
+def test_without_an_importable_main_module_the_bound_is_computed_in_process(monkeypatch):
+    n, rules, _ = CASES["population_bounds"]
+    instance = brute_instance(n, rules)
+    monkeypatch.setattr(sys.modules["__main__"], "__file__", "<stdin>", raising=False)
+    bound = start_bound(instance, rules, upper=brute_force(n, rules), seconds=8)
+    assert isinstance(bound, InlineBound)
+    assert bound.poll() == bound.finish(by=time.time()).bound <= brute_force(n, rules) + 1e-9
