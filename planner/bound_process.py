@@ -87,6 +87,7 @@ class BackgroundBound:
         self.process.join(timeout=5)
 
     def _take(self, kind: str, value) -> None:
+        """Record one message from the process: a better bound, the result, or an error."""
         if kind == "bound":
             self.bound = value if self.bound is None else max(self.bound, value)
         elif kind == "done":
@@ -110,5 +111,5 @@ def _run(messages, instance, rules, upper: float, ends: float, max_iterations: i
                                   max_iterations=max_iterations,
                                   report=lambda value: messages.put(("bound", value)))
         messages.put(("done", result))
-    except Exception as error:  # the parent reports it and falls back to a bound of its own
+    except Exception as error:  # the parent notes it, keeping the best bound reported or computing its own
         messages.put(("error", f"{type(error).__name__}: {error}"))

@@ -44,11 +44,11 @@ class Transfers:
         self.adds: dict[tuple, tuple[float, tuple[int, ...], dict]] = {}
         self.tried: set[tuple] = set()
         self.redrawn: set[int] = set()
-        """Consortia the last round redrew."""
 
     def round(self, options: SolveOptions, deadline: float, executor, samples: int) -> int:
         """Evaluate up to `samples` new drops and adds (the likeliest first), then apply the best disjoint
-        pairs that lower the objective; returns the number of transfers made."""
+        pairs that lower the objective; returns the number of transfers made and leaves the consortia they
+        redrew in `redrawn`."""
         state = self.state
         limited, ends = sub_limits(options, deadline, EVALUATION_SECONDS, gap=1e-4)
         tasks = [neighbourhood(state, group, limited, options.neighbourhood_hubs, ends, change=change)
