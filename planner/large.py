@@ -16,10 +16,10 @@ from planner.improve import border_moves
 from planner.lns import (LAST_START, apply_solution, choose_neighbourhoods, neighbourhood, solve_neighbourhood,
                          sub_limits)
 from planner.metrics import plan_metrics
-from planner.reallocate import reallocate
-from planner.transfer import Transfers, transfers_apply
 from planner.options import SolveOptions
+from planner.reallocate import reallocate
 from planner.rules import Rules
+from planner.transfer import Transfers, transfers_apply
 from planner.verify import verify_plan
 
 
@@ -147,8 +147,7 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                     break
                 transfers += made
                 improved += made
-                border_moves(state, seed=options.seed, consortia=pool.redrawn,
-                             deadline=min(deadline, time.perf_counter() + BORDER_SECONDS))
+                _settle(state, pool.redrawn, options, deadline)
                 record(f"transfers {transfers}", state)
             groups = choose_neighbourhoods(state, rng, size=size, max_practices=practices)
             if not groups:
@@ -165,9 +164,7 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                     if assignment is not None:
                         redrawn |= apply_solution(state, consortia, assignment)
                         improved += 1
-                if redrawn:
-                    border_moves(state, seed=options.seed, consortia=redrawn,
-                                 deadline=min(deadline, time.perf_counter() + BORDER_SECONDS))
+                _settle(state, redrawn, options, deadline)
                 batches += 1
                 record(f"neighbourhoods {batches}", state)
             if reallocate(state, min(deadline, time.perf_counter() + REALLOCATION_SECONDS), threads=options.threads,
@@ -185,6 +182,13 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
         if close:
             close()
     return batches, converged
+
+
+def _settle(state, redrawn: set[int], options: SolveOptions, deadline: float) -> None:
+    """Border moves around the consortia just redrawn, for at most BORDER_SECONDS."""
+    if redrawn:
+        border_moves(state, seed=options.seed, consortia=redrawn,
+                     deadline=min(deadline, time.perf_counter() + BORDER_SECONDS))
 
 
 FINAL_SECONDS = 2.0
