@@ -6,7 +6,9 @@ relaxation whose optimum is no larger than the true optimum. Relaxing the assign
 lambda gives L(lambda) = sum(lambda) + the K smallest hub values, each hub's value being a knapsack over
 practices with reduced cost price_i * d_ij^p - lambda_i, holding between the population floor and cap;
 the knapsack's LP value (fractional greedy by ratio) is no larger than its integer value, so L(lambda)
-stays a lower bound. Pairs are listed only within a radius R_i per practice and lambda_i is capped at
+stays a lower bound. When patients are whole numbers and a hub's room is small (capacitated benchmarks such
+as p3038), each knapsack is solved exactly by dynamic programming instead: still the exact minimum of the
+relaxed problem, and far higher where a hub holds only a few practices. Pairs are listed only within a radius R_i per practice and lambda_i is capped at
 price_i * R_i^p, so every unlisted pair has a non-negative reduced cost: it could never lower a hub's
 value, and a hub that must reach its floor beyond its listed pairs is charged nothing for the rest.
 The ascent first runs without the floor (faster), then continues with it from the best multipliers.
@@ -41,6 +43,8 @@ class LagrangianBound:
     iterations: int
     seconds: float
     pairs: int
+    multipliers: np.ndarray | None = None
+    """The multipliers (cost units) that gave the bound."""
 
 
 def candidate_pairs(instance, rules: Rules, neighbours: int = 150, block: int = 512):
@@ -83,13 +87,14 @@ def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time
     I, J, C = I[others], J[others], C[others]
     W = weight[I]
     G, setup = _authority_groups(instance, rules, I, J)
+    integer = _integer_knapsacks_apply(weight, capacity, G)
     lam = _nearest_cost(I, C, n) if start is None else np.asarray(start, dtype=float).copy()
     lam = np.minimum(lam, cap)
     target = upper * cost_scale(instance) if upper is not None else None
 
     def relaxation(floor: float):
         return lambda multipliers: _evaluate(multipliers, I, J, C, W, weight, hubs, capacity, low, high, n, G,
-                                             setup, floor)
+                                             setup, floor, integer)
 
     scale = cost_scale(instance)
     progress = _Reporter(report, scale)
@@ -98,14 +103,16 @@ def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time
         plain = min(PLAIN_SHARE * time_limit, PLAIN_SECONDS)
         best, lam, iterations = _ascend(relaxation(0.0), lam, cap, target, began + plain,
                                         max_iterations, progress=progress)
-        floored, _, more = _ascend(relaxation(floor), lam, cap, target, began + time_limit,
-                                   max_iterations, theta=1.0, progress=progress)
-        best, iterations = max(best, floored), iterations + more
+        floored, floored_lam, more = _ascend(relaxation(floor), lam, cap, target, began + time_limit,
+                                             max_iterations, theta=1.0, progress=progress)
+        if floored > best:
+            best, lam = floored, floored_lam
+        iterations += more
     else:
-        best, _, iterations = _ascend(relaxation(0.0), lam, cap, target, began + time_limit, max_iterations,
-                                      progress=progress)
+        best, lam, iterations = _ascend(relaxation(0.0), lam, cap, target, began + time_limit, max_iterations,
+                                        progress=progress)
     return LagrangianBound(bound=best / scale, raw=best, iterations=iterations,
-                           seconds=time.perf_counter() - began, pairs=len(I) + len(hubs))
+                           seconds=time.perf_counter() - began, pairs=len(I) + len(hubs), multipliers=lam)
 
 
 PLAIN_SHARE = 0.5
@@ -142,7 +149,7 @@ def _ascend(relaxation, lam, cap, target, deadline: float, max_iterations: int, 
     best, best_lam, stall, iterations = -np.inf, lam.copy(), 0, 0
     while iterations < max_iterations and time.perf_counter() < deadline:
         iterations += 1
-        value, assigned = relaxation(lam)
+        value, assigned, _ = relaxation(lam)
         if not np.isfinite(best) or value > best + 1e-9 * max(1.0, abs(best)):
             best, best_lam, stall = value, lam.copy(), 0
             if progress is not None:
@@ -184,8 +191,9 @@ def _nearest_cost(I, C, n):
     return out
 
 
-def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, setup=0.0, floor=0.0):
-    """L(lambda) and how much of each practice the relaxed solution assigns.
+def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, setup=0.0, floor=0.0,
+              integer=False):
+    """L(lambda), how much of each practice the relaxed solution assigns, and the hubs it opens.
 
     Each hub's value is the LP relaxation of its knapsack: units in ratio order, the negative ones up to its
     room. With G (a group id per pair for practices outside the hub's authority, -1 inside) each group costs
@@ -193,10 +201,12 @@ def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, set
     i.e. the best-ratio prefix taken as one unit (cost setup plus its items) followed by the remaining items
     one by one. With a population `floor`, a hub whose negative units fall short of it goes on taking units
     in ratio order (paying their positive reduced costs and setups) until it holds the floor; patients
-    beyond its listed pairs would cost at least zero, so a hub short of listed pairs pays nothing more."""
+    beyond its listed pairs would cost at least zero, so a hub short of listed pairs pays nothing more.
+    With `integer`, the knapsacks of negative units are solved exactly (whole practices) instead."""
     reduced = C - lam[I]
     uJ, uW, uR, unit_of = _units(np.nonzero(reduced < 0)[0], I, J, W, reduced, G, setup, every=False)
-    take = _fractional_knapsack(uJ, uW, uR, weight, capacity)
+    take = _integer_knapsack(uJ, uW, uR, weight, capacity) if integer else \
+        _fractional_knapsack(uJ, uW, uR, weight, capacity)
     hub_value = -lam.copy()
     np.add.at(hub_value, uJ, uR * take)
     short = np.zeros(n, dtype=bool)
@@ -223,7 +233,7 @@ def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, set
         items = np.nonzero(units >= 0)[0]
         items = items[is_open[J[items]]]
         np.add.at(assigned, I[items], taken[units[items]])
-    return float(lam.sum() + values[chosen].sum()), assigned
+    return float(lam.sum() + values[chosen].sum()), assigned, chosen_hubs
 
 
 def _units(sel, I, J, W, reduced, G, setup, every: bool):
@@ -297,4 +307,56 @@ def _fractional_knapsack(uJ, uW, uR, weight, capacity, floor=0.0):
     with np.errstate(divide="ignore", invalid="ignore"):
         part = np.where(Ws > 0, np.clip((limit - before) / Ws, 0.0, 1.0), (uR[order] < 0).astype(float))
     take[order] = np.where(room >= 0, part, 0.0)
+    return take
+
+
+INTEGER_ROOM = 2000
+"""Largest hub room (in patients) for which the knapsacks are solved exactly: the dynamic programme's work
+grows with the room, and national list sizes (room in the hundreds of thousands) stay with the LP."""
+INTEGER_CELLS = 60_000_000
+"""Most cells (units x room) of one exact pass; a pass that would need more uses the LP knapsack."""
+
+
+def _integer_knapsacks_apply(weight, capacity: float, G) -> bool:
+    """Exact knapsacks need whole patient counts, a finite and small room, and no authority groups."""
+    return G is None and np.isfinite(capacity) and capacity <= INTEGER_ROOM and \
+        bool(np.all(weight == np.round(weight))) and bool(np.all(weight >= 1))
+
+
+def _integer_knapsack(uJ, uW, uR, weight, capacity):
+    """Which units each hub takes (0 or 1) to minimise their summed value within its room, by dynamic
+    programming over whole patients, all hubs at once; the LP knapsack when the table would be too large."""
+    take = np.zeros(len(uJ))
+    if not len(uJ):
+        return take
+    hubs, row = np.unique(uJ, return_inverse=True)
+    room = np.floor(capacity - weight[hubs]).astype(np.int64)
+    width = int(max(0, room.max())) + 1
+    if len(uJ) * width > INTEGER_CELLS:
+        return _fractional_knapsack(uJ, uW, uR, weight, capacity)
+    order = np.lexsort((uR, row))
+    starts = np.r_[0, np.nonzero(np.diff(row[order]))[0] + 1]
+    sizes = np.diff(np.r_[starts, len(order)])
+    position = np.arange(len(order)) - np.repeat(starts, sizes)
+    size = np.rint(uW).astype(np.int64)
+    profit = -uR
+    table = np.zeros((len(hubs), width))
+    columns = np.arange(width)
+    layers = []
+    for k in range(int(sizes.max())):
+        units = order[position == k]
+        rows, w = row[units], size[units]
+        before = table[rows]
+        source = columns[None, :] - w[:, None]
+        grown = np.take_along_axis(before, np.maximum(source, 0), axis=1) + profit[units][:, None]
+        better = (source >= 0) & (grown > before + 1e-12)
+        table[rows] = np.where(better, grown, before)
+        layers.append((units, rows, better))
+    left = np.maximum(room, -1)
+    for units, rows, better in reversed(layers):
+        fits = left[rows] >= 0
+        taken = np.zeros(len(units), dtype=bool)
+        taken[fits] = better[np.nonzero(fits)[0], left[rows[fits]]]
+        take[units[taken]] = 1.0
+        left[rows[taken]] -= size[units[taken]]
     return take

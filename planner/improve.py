@@ -1,5 +1,8 @@
-"""Cheap improvement: move single practices (or must-link groups) across consortium borders while every
-hard rule keeps holding and the exact objective falls."""
+"""Cheap improvement: move single practices (or must-link groups) across consortium borders, or swap two
+practices on either side of a border, while every hard rule keeps holding and the exact objective falls.
+
+Swaps matter where capacities are tight (p3038): a full consortium can take a practice only by giving one
+back, which no single move does."""
 
 from __future__ import annotations
 
@@ -26,7 +29,8 @@ def border_moves(state: PartitionState, *, seed: int = 0, deadline: float | None
         for i in rng.permutation(practices):
             if deadline is not None and time.perf_counter() > deadline:
                 return made + improved
-            improved += _try_practice(state, int(i), units[int(i)], hard_la)
+            improved += _try_practice(state, int(i), units[int(i)], hard_la) or \
+                _try_swap(state, int(i), units, hard_la)
         made += improved
         if not improved:
             break
@@ -57,6 +61,37 @@ def _try_practice(state: PartitionState, i: int, unit: set[int], hard_la: bool) 
     if best is None:
         return 0
     state.move(set(unit), best[1])
+    return 1
+
+
+def _try_swap(state: PartitionState, i: int, units: dict[int, set[int]], hard_la: bool) -> int:
+    """Apply the best improving swap of practice i with a practice of a neighbouring consortium, if any
+    (single practices only: must-link groups move whole)."""
+    if len(units[i]) > 1:
+        return 0
+    a = int(state.labels[i])
+    best = None
+    for j in state.neighbours[i]:
+        b = int(state.labels[j])
+        if b == a or len(units[j]) > 1:
+            continue
+        if hard_la and (state.lad[i] != state.lad[state.hub[b]] or state.lad[j] != state.lad[state.hub[a]]):
+            continue
+        into_a = (state.members[a] - {i}) | {j}
+        into_b = (state.members[b] - {j}) | {i}
+        if violation(state, into_a) > 1e-9 or violation(state, into_b) > 1e-9:
+            continue
+        value_a, _ = state.consortium_value(into_a)
+        value_b, _ = state.consortium_value(into_b)
+        delta = value_a + value_b - state.value[a] - state.value[b]
+        if delta < -1e-12 and (best is None or delta < best[0]) and \
+                state.connected(into_a) and state.connected(into_b):
+            best = (delta, j, b)
+    if best is None:
+        return 0
+    _, j, b = best
+    state.move({i}, b)
+    state.move({j}, a)
     return 1
 
 

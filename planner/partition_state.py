@@ -101,19 +101,22 @@ class PartitionState:
         """Whether consortium k minus `removed` is still connected (and not empty); only non-empty
         when contiguity is not required."""
         rest = self.members[k] - removed
-        if not rest:
-            return False
-        if not self.rules.contiguity:
+        return bool(rest) and self.connected(rest)
+
+    def connected(self, members: set[int]) -> bool:
+        """Whether these practices form one connected piece of the practice graph (always, when contiguity
+        is not required)."""
+        if not self.rules.contiguity or not members:
             return True
-        start = next(iter(rest))
+        start = next(iter(members))
         seen, todo = {start}, deque([start])
         while todo:
             u = todo.popleft()
             for v in self.neighbours[u]:
-                if v in rest and v not in seen:
+                if v in members and v not in seen:
                     seen.add(v)
                     todo.append(v)
-        return len(seen) == len(rest)
+        return len(seen) == len(members)
 
     def links_ok(self, unit: set[int], target: int) -> bool:
         """No cannot-link partner of the unit already in the target consortium."""

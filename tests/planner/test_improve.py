@@ -4,6 +4,7 @@ tries only their practices and those of the consortia touching them."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from planner.improve import border_moves
 from planner.instance import instance_from_arrays
@@ -40,4 +41,22 @@ def test_a_full_pass_also_takes_the_move_far_away():
     instance, rules, state = _state()
     border_moves(state)
     assert int(state.labels[2]) == 1 and int(state.labels[9]) == 2
+    assert verify_plan(instance, state.to_plan(), rules).passed
+
+
+def test_full_consortia_swap_practices_when_no_single_move_fits():
+    from planner.geo import Planar
+
+    # Two consortia of two practices, each at its cap of 20 patients, drawn across each other: A holds the
+    # practices at 0 and 10 km, B those at 1 and 11 km. No practice can move alone; swapping 10 and 1
+    # gives {0, 1} and {10, 11}, each with its second practice 1 km from the hub instead of 10.
+    rules = Rules(consortia=2, max_population=20, contiguity=False)
+    x = np.array([0.0, 1.0, 10.0, 11.0])
+    codes = [f"P{i}" for i in range(4)]
+    instance = instance_from_arrays("swap", codes, [10] * 4, [], rules, metric=Planar(x, np.zeros(4)))
+    state = PartitionState(instance, rules, np.array([0, 1, 0, 1]))
+    before = state.objective
+    assert border_moves(state) >= 1
+    assert state.labels[0] == state.labels[1] != state.labels[2] == state.labels[3]
+    assert state.objective == pytest.approx(before / 10)
     assert verify_plan(instance, state.to_plan(), rules).passed
