@@ -123,6 +123,13 @@ PLAIN_SECONDS = 60.0
 after its first minute, and the floored one started so late that it ended below a 60 + 60 s run."""
 
 
+FLAT_SECONDS = 60.0
+FLAT_RISE = 1e-5
+"""The ascent stops when its best value rose by less than FLAT_RISE (relative) over FLAT_SECONDS: on p3038
+the exact knapsacks keep adding a few units a minute long after the bound has settled, and the process
+would otherwise take CPU from the search for the whole run."""
+
+
 REPORT_SECONDS = 5.0
 """Least seconds between two reports of a better bound."""
 
@@ -144,10 +151,15 @@ class _Reporter:
 
 def _ascend(relaxation, lam, cap, target, deadline: float, max_iterations: int, theta: float = 2.0,
             progress=None):
-    """Subgradient ascent from lam until the step vanishes, the iterations run out or the deadline passes;
-    returns the best value, its multipliers and the iterations made."""
+    """Subgradient ascent from lam until the step vanishes, the value stops rising, the iterations run out or
+    the deadline passes; returns the best value, its multipliers and the iterations made."""
     best, best_lam, stall, iterations = -np.inf, lam.copy(), 0, 0
+    mark, marked = time.perf_counter(), -np.inf
     while iterations < max_iterations and time.perf_counter() < deadline:
+        if time.perf_counter() - mark >= FLAT_SECONDS:
+            if best - marked <= FLAT_RISE * abs(best):
+                break
+            mark, marked = time.perf_counter(), best
         iterations += 1
         value, assigned, _ = relaxation(lam)
         if not np.isfinite(best) or value > best + 1e-9 * max(1.0, abs(best)):

@@ -15,7 +15,7 @@ from models.partition.solver import PartitionSolver
 from planner.partition_data import partition_data
 from planner.partition_state import PartitionState
 
-NEAREST = 10
+NEAREST = 4
 """Hubs each practice may choose from in a reallocation: its current one and its nearest ones."""
 
 
