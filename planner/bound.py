@@ -16,7 +16,10 @@ The ascent first runs without the floor (faster), then continues with it from th
 Under the local-authority split penalty each hub's knapsack also pays the penalty once for every other
 authority it takes practices from; its LP relaxation (practice share at most the authority's span) is
 solved exactly as a fractional knapsack over the convex hull of each authority's items, so the penalty
-enters the bound instead of a counting floor added afterwards.
+enters the bound instead of a counting floor added afterwards. A hub whose whole authority holds fewer
+patients than the floor must draw on another authority, so it pays at least one whole penalty: its value is
+also bounded by the penalty plus its floored knapsack without setups, and the higher bound is used (still a
+lower bound at every lambda, which is all the ascent's best value needs).
 """
 
 from __future__ import annotations
@@ -88,13 +91,14 @@ def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time
     W = weight[I]
     G, setup = _authority_groups(instance, rules, I, J)
     integer = _integer_knapsacks_apply(weight, capacity, G)
+    forced = _below_floor_authorities(instance, rules) if G is not None else None
     lam = _nearest_cost(I, C, n) if start is None else np.asarray(start, dtype=float).copy()
     lam = np.minimum(lam, cap)
     target = upper * cost_scale(instance) if upper is not None else None
 
     def relaxation(floor: float):
         return lambda multipliers: _evaluate(multipliers, I, J, C, W, weight, hubs, capacity, low, high, n, G,
-                                             setup, floor, integer)
+                                             setup, floor, integer, forced)
 
     scale = cost_scale(instance)
     progress = _Reporter(report, scale)
@@ -195,6 +199,14 @@ def _authority_groups(instance, rules: Rules, I, J):
     return G, float(rules.la_split_weight) * cost_scale(instance)
 
 
+def _below_floor_authorities(instance, rules: Rules) -> np.ndarray:
+    """For each practice, whether its whole local authority holds fewer patients than the population floor
+    (so any consortium there must also take practices of another authority)."""
+    _, lad = np.unique(instance.practices["lad_code"].to_numpy(), return_inverse=True)
+    totals = np.bincount(lad, weights=instance.list_size.astype(float))
+    return totals[lad] < float(rules.min_population) - 1e-9
+
+
 def _nearest_cost(I, C, n):
     """Smallest listed cost per practice (its cost at the nearest other hub)."""
     out = np.full(n, np.inf)
@@ -204,7 +216,7 @@ def _nearest_cost(I, C, n):
 
 
 def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, setup=0.0, floor=0.0,
-              integer=False):
+              integer=False, forced=None):
     """L(lambda), how much of each practice the relaxed solution assigns, and the hubs it opens.
 
     Each hub's value is the LP relaxation of its knapsack: units in ratio order, the negative ones up to its
@@ -214,7 +226,10 @@ def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, set
     one by one. With a population `floor`, a hub whose negative units fall short of it goes on taking units
     in ratio order (paying their positive reduced costs and setups) until it holds the floor; patients
     beyond its listed pairs would cost at least zero, so a hub short of listed pairs pays nothing more.
-    With `integer`, the knapsacks of negative units are solved exactly (whole practices) instead."""
+    With `integer`, the knapsacks of negative units are solved exactly (whole practices) instead.
+    With `forced` (practices whose whole authority holds fewer patients than the floor) and a floor, a hub
+    there must draw on another authority and so pay at least one whole penalty: its value is also bounded
+    by that penalty plus its floored LP knapsack without setups, and the higher of the two bounds is used."""
     reduced = C - lam[I]
     uJ, uW, uR, unit_of = _units(np.nonzero(reduced < 0)[0], I, J, W, reduced, G, setup, every=False)
     take = _integer_knapsack(uJ, uW, uR, weight, capacity) if integer else \
@@ -232,6 +247,20 @@ def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, set
         hub_value[short] = -lam[short]
         np.add.at(hub_value, fJ, fR * f_take)
         unit_of[short[J]] = -1
+    whole = np.zeros(n, dtype=bool)
+    if forced is not None and floor > 0:
+        hit = np.zeros(n, dtype=bool)
+        hit[hubs] = forced[hubs]
+        xJ, xW, xR, x_unit_of = _units(np.nonzero(hit[J])[0], I, J, W, reduced, None, 0.0, every=True)
+        x_take = _fractional_knapsack(xJ, xW, xR, weight, capacity, floor)
+        alternative = setup - lam
+        np.add.at(alternative, xJ, xR * x_take)
+        whole = hit & (alternative > hub_value + 1e-9)
+        hub_value[whole] = alternative[whole]
+        unit_of[whole[J]] = -1
+        if short.any():
+            f_unit_of[whole[J]] = -1
+        x_unit_of[~whole[J]] = -1
     values = hub_value[hubs]
     order_h = np.argsort(values, kind="stable")
     chosen = list(order_h[:low]) + [h for h in order_h[low:high] if values[h] < 0]
@@ -240,7 +269,8 @@ def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, set
     assigned[chosen_hubs] += 1.0
     is_open = np.zeros(n, dtype=bool)
     is_open[chosen_hubs] = True
-    passes = [(unit_of, take)] + ([(f_unit_of, f_take)] if short.any() else [])
+    passes = [(unit_of, take)] + ([(f_unit_of, f_take)] if short.any() else []) + \
+        ([(x_unit_of, x_take)] if whole.any() else [])
     for units, taken in passes:
         items = np.nonzero(units >= 0)[0]
         items = items[is_open[J[items]]]

@@ -91,8 +91,10 @@ def test_split_penalty_enters_the_bound_without_passing_the_optimum(weight):
     assert whole == pytest.approx(2.7305476284, rel=1e-6)
     assert without_floor == pytest.approx(whole, rel=1e-6)
     # LA1 holds 13,000 patients, under the 14,000 floor: no consortium can keep it whole, and the hubs'
-    # floors make the bound see that.
+    # floors make the bound see that. A hub in LA1 must pay at least one whole penalty, and with that
+    # charged the bound reaches the optimum (it stopped at 2.83, 2.92 and 3.28 with a fractional penalty).
     assert with_penalty > whole + 0.05
+    assert with_penalty == pytest.approx(brute_force(n, rules), rel=1e-6)
 
 
 def test_population_floor_raises_the_bound_and_never_passes_the_optimum():
