@@ -8,10 +8,11 @@ practices with reduced cost price_i * d_ij^p - lambda_i, holding between the pop
 the knapsack's LP value (fractional greedy by ratio) is no larger than its integer value, so L(lambda)
 stays a lower bound. When patients are whole numbers and a hub's room is small (capacitated benchmarks such
 as p3038), each knapsack is solved exactly by dynamic programming instead: still the exact minimum of the
-relaxed problem, and far higher where a hub holds only a few practices. Pairs are listed only within a radius R_i per practice and lambda_i is capped at
-price_i * R_i^p, so every unlisted pair has a non-negative reduced cost: it could never lower a hub's
-value, and a hub that must reach its floor beyond its listed pairs is charged nothing for the rest.
-The ascent first runs without the floor (faster), then continues with it from the best multipliers.
+relaxed problem, and far higher where a hub holds only a few practices. Pairs are listed only within a
+radius R_i per practice and lambda_i is capped at price_i * R_i^p, so every unlisted pair has a non-negative
+reduced cost: it could never lower a hub's value, and a hub that must reach its floor beyond its listed
+pairs is charged nothing for the rest. The ascent first runs without the floor (faster), then continues
+with it from the best multipliers.
 
 Under the local-authority split penalty each hub's knapsack also pays the penalty once for every other
 authority it takes practices from; its LP relaxation (practice share at most the authority's span) is
@@ -46,8 +47,6 @@ class LagrangianBound:
     iterations: int
     seconds: float
     pairs: int
-    multipliers: np.ndarray | None = None
-    """The multipliers (cost units) that gave the bound."""
 
 
 def candidate_pairs(instance, rules: Rules, neighbours: int = 150, block: int = 512):
@@ -107,16 +106,14 @@ def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time
         plain = min(PLAIN_SHARE * time_limit, PLAIN_SECONDS)
         best, lam, iterations = _ascend(relaxation(0.0), lam, cap, target, began + plain,
                                         max_iterations, progress=progress)
-        floored, floored_lam, more = _ascend(relaxation(floor), lam, cap, target, began + time_limit,
-                                             max_iterations, theta=1.0, progress=progress)
-        if floored > best:
-            best, lam = floored, floored_lam
-        iterations += more
+        floored, _, more = _ascend(relaxation(floor), lam, cap, target, began + time_limit,
+                                   max_iterations, theta=1.0, progress=progress)
+        best, iterations = max(best, floored), iterations + more
     else:
-        best, lam, iterations = _ascend(relaxation(0.0), lam, cap, target, began + time_limit, max_iterations,
-                                        progress=progress)
+        best, _, iterations = _ascend(relaxation(0.0), lam, cap, target, began + time_limit, max_iterations,
+                                      progress=progress)
     return LagrangianBound(bound=best / scale, raw=best, iterations=iterations,
-                           seconds=time.perf_counter() - began, pairs=len(I) + len(hubs), multipliers=lam)
+                           seconds=time.perf_counter() - began, pairs=len(I) + len(hubs))
 
 
 PLAIN_SHARE = 0.5
@@ -165,7 +162,7 @@ def _ascend(relaxation, lam, cap, target, deadline: float, max_iterations: int, 
                 break
             mark, marked = time.perf_counter(), best
         iterations += 1
-        value, assigned, _ = relaxation(lam)
+        value, assigned = relaxation(lam)
         if not np.isfinite(best) or value > best + 1e-9 * max(1.0, abs(best)):
             best, best_lam, stall = value, lam.copy(), 0
             if progress is not None:
@@ -217,7 +214,7 @@ def _nearest_cost(I, C, n):
 
 def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, setup=0.0, floor=0.0,
               integer=False, forced=None):
-    """L(lambda), how much of each practice the relaxed solution assigns, and the hubs it opens.
+    """L(lambda) and how much of each practice the relaxed solution assigns.
 
     Each hub's value is the LP relaxation of its knapsack: units in ratio order, the negative ones up to its
     room. With G (a group id per pair for practices outside the hub's authority, -1 inside) each group costs
@@ -275,7 +272,7 @@ def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, set
         items = np.nonzero(units >= 0)[0]
         items = items[is_open[J[items]]]
         np.add.at(assigned, I[items], taken[units[items]])
-    return float(lam.sum() + values[chosen].sum()), assigned, chosen_hubs
+    return float(lam.sum() + values[chosen].sum()), assigned
 
 
 def _units(sel, I, J, W, reduced, G, setup, every: bool):

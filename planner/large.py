@@ -44,14 +44,6 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
                            seeding_seconds=min(60.0, 0.1 * options.time_limit))
     _check(instance, state, rules)
     record("first plan", state)
-    border_moves(state, seed=options.seed, deadline=began + 0.2 * options.time_limit)
-    record("border moves", state)
-    if by_authority_applies(rules):
-        state = _better_of(state, _plain_first_plan(instance, rules, options, began + 0.3 * options.time_limit))
-        record("plan without authority groups", state)
-    if reallocate(state, min(deadline, time.perf_counter() + 0.3 * options.time_limit), threads=options.threads,
-                  seed=options.seed):
-        record("reallocation", state)
     left = deadline - time.perf_counter() - FINAL_SECONDS
     budget = left if options.bound_seconds is None else min(options.bound_seconds, left)
     background = start_bound(instance, rules, upper=state.objective, seconds=budget)
@@ -62,6 +54,15 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
         record(stage, state)
 
     try:
+        border_moves(state, seed=options.seed, deadline=began + 0.2 * options.time_limit)
+        polled("border moves", state)
+        if by_authority_applies(rules):
+            state = _better_of(state, _plain_first_plan(instance, rules, options,
+                                                        began + 0.3 * options.time_limit))
+            polled("plan without authority groups", state)
+        if reallocate(state, min(deadline, time.perf_counter() + 0.3 * options.time_limit),
+                      threads=options.threads, seed=options.seed):
+            polled("reallocation", state)
         rounds, converged = _neighbourhood_search(state, options, rng, deadline - FINAL_SECONDS, polled)
         border_moves(state, seed=options.seed, deadline=deadline - FINAL_SECONDS)
         result = background.finish(by=time.time() + max(0.0, deadline - time.perf_counter()) + FINAL_SECONDS)
