@@ -34,14 +34,22 @@ def row(name: str, summary: dict) -> list[str]:
 
 
 def main(paths: list[str]) -> int:
-    """Print the markdown table for the given summary.json files."""
+    """Print the markdown table for the given summary.json files; a file that cannot be read as a solve
+    summary is named on stderr and the exit code is 2, with nothing printed."""
+    rows = []
+    for path in map(Path, paths):
+        try:
+            summary = json.loads(path.read_text(encoding="utf-8"))
+            name = path.parent.name if path.stem == "summary" else path.stem
+            rows.append(row(name, summary))
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
+            print(f"error: {path}: not a readable solve summary ({type(error).__name__}: {error})",
+                  file=sys.stderr)
+            return 2
     print("| run | first plan | 5 % gap | 1 % gap | at the end |")
     print("|---|---|---|---|---|")
-    for path in paths:
-        path = Path(path)
-        summary = json.loads(path.read_text(encoding="utf-8"))
-        name = path.parent.name if path.stem == "summary" else path.stem
-        print("| " + " | ".join(row(name, summary)) + " |")
+    for cells in rows:
+        print("| " + " | ".join(cells) + " |")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks.scaling import row, time_to_gap
+from benchmarks.scaling import main, row, time_to_gap
 
 TRAJECTORY = [
     {"seconds": 1.0, "stage": "first plan", "incumbent": 10.0, "bound": None},
@@ -22,3 +22,13 @@ def test_time_to_gap_is_the_first_step_within_it():
 def test_a_row_names_the_run_and_its_end():
     summary = {"trajectory": TRAJECTORY, "objective": 9.59, "bound": 9.5, "gap": 0.0094}
     assert row("nation", summary) == ["nation", "1.0 s", "9.0 s", "20.0 s", "9.590000, bound 9.500000, gap 0.94 %"]
+
+
+def test_an_unreadable_summary_is_named_and_exits_2(tmp_path, capsys):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    assert main([str(tmp_path / "missing.json")]) == 2
+    assert main([str(broken)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "missing.json" in captured.err and "broken.json" in captured.err
