@@ -60,3 +60,19 @@ def test_full_consortia_swap_practices_when_no_single_move_fits():
     assert state.labels[0] == state.labels[1] != state.labels[2] == state.labels[3]
     assert state.objective == pytest.approx(before / 10)
     assert verify_plan(instance, state.to_plan(), rules).passed
+
+
+def test_a_swap_that_would_split_a_consortium_is_refused():
+    from planner.geo import Planar
+
+    # A path P0-P1-P2-P3 at 0, 10, 1 and 11 km, two full consortia {P0, P1} and {P2, P3}. Swapping P1 and
+    # P2 would cut each consortium's cost from 10 to 1 km but leave both in two pieces of the path.
+    rules = Rules(consortia=2, max_population=20, contiguity=True)
+    codes = [f"P{i}" for i in range(4)]
+    edges = [("P0", "P1"), ("P1", "P2"), ("P2", "P3")]
+    instance = instance_from_arrays("split", codes, [10] * 4, edges, rules,
+                                    metric=Planar(np.array([0.0, 10.0, 1.0, 11.0]), np.zeros(4)))
+    state = PartitionState(instance, rules, np.array([0, 0, 1, 1]))
+    assert border_moves(state) == 0
+    assert [int(k) for k in state.labels] == [0, 0, 1, 1]
+    assert verify_plan(instance, state.to_plan(), rules).passed
