@@ -1,8 +1,10 @@
-"""Cheap improvement: move single practices (or must-link groups) across consortium borders, or swap two
-practices on either side of a border, while every hard rule keeps holding and the exact objective falls.
+"""Cheap improvement: move single practices (or must-link groups) across consortium borders, swap two
+practices on either side of a border, or (under the split penalty) move a consortium's whole piece of one
+local authority, while every hard rule keeps holding and the exact objective falls.
 
 Swaps matter where capacities are tight (p3038): a full consortium can take a practice only by giving one
-back, which no single move does."""
+back, which no single move does. Piece moves matter under the split penalty: a consortium sheds an extra
+authority only when its last practice there leaves, which single moves that each add distance never reach."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ def border_moves(state: PartitionState, *, seed: int = 0, deadline: float | None
     units = moving_units(state)
     hard_la = state.rules.coterminosity == "hard"
     practices = np.arange(state.n) if consortia is None else _around(state, consortia)
+    pieces = state.rules.coterminosity == "penalty" and bool(state.rules.la_split_weight)
     made = 0
     for _ in range(max_passes):
         improved = 0
@@ -31,6 +34,8 @@ def border_moves(state: PartitionState, *, seed: int = 0, deadline: float | None
                 return made + improved
             improved += _try_practice(state, int(i), units[int(i)], hard_la) or \
                 _try_swap(state, int(i), units, hard_la)
+        if pieces:
+            improved += _piece_moves(state, units, consortia, deadline)
         made += improved
         if not improved:
             break
@@ -93,6 +98,46 @@ def _try_swap(state: PartitionState, i: int, units: dict[int, set[int]], hard_la
     state.move({i}, b)
     state.move({j}, a)
     return 1
+
+
+def _piece_moves(state: PartitionState, units: dict[int, set[int]], consortia, deadline) -> int:
+    """Apply improving moves of whole authority pieces (a consortium's connected practices in one local
+    authority, with their must-link groups) to a neighbouring consortium, over the consortia given (all
+    when None) that span more than one authority; returns the moves made."""
+    made = 0
+    scope = sorted(state.members) if consortia is None else sorted(k for k in consortia if k in state.members)
+    for k in scope:
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        for piece in _authority_pieces(state, k, units):
+            if k not in state.members or not piece <= state.members[k]:
+                continue
+            made += _try_practice(state, next(iter(piece)), piece, hard_la=False)
+    return made
+
+
+def _authority_pieces(state: PartitionState, k: int, units: dict[int, set[int]]) -> list[set[int]]:
+    """Consortium k's connected pieces of each local authority, when it spans more than one, grown to
+    whole must-link groups; smallest first."""
+    members = state.members[k]
+    if len({int(state.lad[i]) for i in members}) < 2:
+        return []
+    pieces, seen = [], set()
+    for start in sorted(members):
+        if start in seen:
+            continue
+        piece, todo = {start}, [start]
+        while todo:
+            u = todo.pop()
+            for v in state.neighbours[u]:
+                if v in members and v not in piece and state.lad[v] == state.lad[start]:
+                    piece.add(v)
+                    todo.append(v)
+        seen |= piece
+        whole = set().union(*(units[i] for i in piece))
+        if whole == piece or state.connected(whole):
+            pieces.append(whole)
+    return sorted(pieces, key=lambda p: (float(state.weight[list(p)].sum()), min(p)))
 
 
 def _around(state: PartitionState, consortia) -> np.ndarray:

@@ -76,3 +76,33 @@ def test_a_swap_that_would_split_a_consortium_is_refused():
     assert border_moves(state) == 0
     assert [int(k) for k in state.labels] == [0, 0, 1, 1]
     assert verify_plan(instance, state.to_plan(), rules).passed
+
+
+def _authority_path(weight: float):
+    from planner.geo import Planar
+
+    # A path P0..P5 at 0, 1, 2, 3, 20 and 21 km; P0-P1 lie in authority X, P2-P5 in Y. A = {P0..P3} spans
+    # both (one extra authority), B = {P4, P5}. Moving P3 alone to B adds 150 patient-km and saves nothing;
+    # P2 cannot leave alone (A would split). Moving the piece {P2, P3} adds 320 patient-km (5.33 per patient
+    # over 60 patients) and removes A's extra authority.
+    rules = Rules(consortia=2, contiguity=True, coterminosity="penalty", la_split_weight=weight)
+    codes = [f"P{i}" for i in range(6)]
+    edges = [(codes[i], codes[i + 1]) for i in range(5)]
+    instance = instance_from_arrays("pieces", codes, [10] * 6, edges, rules, lad_codes=list("XXYYYY"),
+                                    metric=Planar(np.array([0.0, 1.0, 2.0, 3.0, 20.0, 21.0]), np.zeros(6)))
+    return instance, rules, PartitionState(instance, rules, np.array([0, 0, 0, 0, 1, 1]))
+
+
+def test_a_whole_authority_piece_moves_when_its_split_costs_more_than_the_distance():
+    instance, rules, state = _authority_path(10.0)
+    assert state.objective == pytest.approx(50 / 60 + 10.0)
+    assert border_moves(state) >= 1
+    assert [int(k) for k in state.labels] == [0, 0, 1, 1, 1, 1]
+    assert state.objective == pytest.approx(370 / 60)
+    assert verify_plan(instance, state.to_plan(), rules).passed
+
+
+def test_a_piece_stays_when_its_split_costs_less_than_the_distance():
+    _, _, state = _authority_path(5.0)
+    assert border_moves(state) == 0
+    assert [int(k) for k in state.labels] == [0, 0, 0, 0, 1, 1]
