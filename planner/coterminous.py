@@ -2,9 +2,10 @@
 from one group, so it spans extra authorities only where an authority is too small to stand alone.
 
 An authority with at least min_population patients forms its own group. A smaller one must share a
-consortium with a neighbour; merging two small authorities costs one extra authority for both, while
-attaching each to a large one costs one each, so small authorities merge first with small neighbours,
-nearest first, and only then with the nearest large group."""
+consortium with a neighbour, and joins the nearest neighbouring group, small or large (smallest group
+first). Preferring small neighbours (two small authorities share one extra authority) paired authorities
+across estuaries and county ends: on the national policy scenario the first plan after border moves was
+8.246 that way and 8.108 this way, on Durham and Tees 7.865 and 7.402."""
 
 from __future__ import annotations
 
@@ -41,10 +42,9 @@ def authority_groups(instance, rules: Rules) -> list[list[int]] | None:
         neighbours = {owner[n] for k in group[g] for n in touching[k]} - {g}
         if not neighbours:
             return None
-        pop = {h: sum(population[k] for k in group[h]) for h in neighbours}
         nearest = {h: min(float(instance.distance.between(np.array(centre[a]), np.array(centre[b])))
                           for a in group[g] for b in group[h]) for h in neighbours}
-        h = min(neighbours, key=lambda h: (pop[h] >= floor, nearest[h], h))
+        h = min(neighbours, key=lambda h: (nearest[h], h))
         for k in group[g]:
             owner[k] = h
         group[h] |= group.pop(g)

@@ -15,18 +15,14 @@ LADS = ["A", "B", "C", "D", "E", "F"]
 EDGES = [("P1", "P2"), ("P2", "P3"), ("P3", "P4"), ("P4", "P5"), ("P5", "P6")]
 
 
-def row_instance(rules: Rules):
-    """Six practices in a line, 0.05 degrees apart, each its own authority."""
-    return instance_from_arrays("row", CODES, SIZES, EDGES, rules, latitude=[54.0] * 6,
-                                longitude=[-1.0 + 0.05 * k for k in range(6)], lad_codes=LADS)
-
-
-def test_small_authorities_merge_with_small_neighbours_before_large_ones():
+def test_small_authorities_join_the_nearest_neighbouring_group_small_or_large():
     rules = Rules(min_consortia=1, max_consortia=6, min_population=100, contiguity=True,
                   coterminosity="penalty", la_split_weight=1.0)
-    groups = authority_groups(row_instance(rules), rules)
-    # A and D stand alone; C (50) joins B (60), not D; F (40) joins E (70).
-    assert groups == [[0], [1, 2], [3], [4, 5]]
+    # C (50) sits 0.01 degrees from D (200) and 0.04 from B (60): it joins D, not its small neighbour.
+    # Then B (60) is 0.04 from C's group and 0.05 from A: it joins them too. F (40) joins E (70).
+    instance = instance_from_arrays("row", CODES, SIZES, EDGES, rules, latitude=[54.0] * 6,
+                                    longitude=[-1.0, -0.95, -0.91, -0.90, -0.85, -0.80], lad_codes=LADS)
+    assert authority_groups(instance, rules) == [[0], [1, 2, 3], [4, 5]]
 
 
 def test_groups_are_whole_authorities_connected_and_big_enough_on_real_data():
