@@ -127,9 +127,10 @@ second early (for gathering) and it is skipped with less than a second to run.""
 
 def sub_limits(options: SolveOptions, deadline: float, seconds: float, gap: float) -> tuple[SolveOptions, float]:
     """Options of one re-solve (at most `seconds`, and never past the search's `deadline`, a perf_counter
-    reading) and that deadline as wall-clock time, a second early so results can be gathered."""
+    reading) and that deadline as wall-clock time, a second early so results can be gathered. A re-solve
+    is always the exact model, also when a grown neighbourhood holds more practices than `exact_up_to`."""
     limited = SolveOptions(time_limit=max(1.0, min(seconds, deadline - time.perf_counter())), gap=gap,
-                           threads=options.threads, seed=options.seed)
+                           threads=options.threads, seed=options.seed, method="exact")
     return limited, time.time() + deadline - 1.0 - time.perf_counter()
 
 

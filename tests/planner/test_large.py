@@ -260,3 +260,19 @@ def test_exact_knapsacks_lift_the_capacitated_bound_to_the_enumerated_optimum(mo
     assert optimum == pytest.approx(9.0)
     assert 8.99 < exact <= optimum + 1e-9
     assert fractional < 7.0
+
+
+def test_a_grown_neighbourhood_is_still_solved_by_the_exact_model():
+    import numpy as np
+
+    from planner.lns import choose_neighbourhoods, neighbourhood, sub_limits
+
+    instance = load_instance("instances/durham-tees")
+    state = construct_plan(instance, instance.rules, seed=0)
+    group = choose_neighbourhoods(state, np.random.default_rng(0), size=5, max_practices=400)[0]
+    limited, ends = sub_limits(SolveOptions(time_limit=60), time.perf_counter() + 60, 20, gap=1e-6)
+    task = neighbourhood(state, group, limited, 15, ends)
+    assert len(task.practices) > limited.exact_up_to, "more practices than 'auto' gives the exact model"
+    result = solve_instance(task.instance, task.rules, task.options, start=task.start)
+    assert "first plan" not in [step.get("stage") for step in result.trajectory], "not a nested heuristic search"
+    assert result.objective <= task.current + 1e-9
