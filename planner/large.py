@@ -18,6 +18,7 @@ from planner.lns import (LAST_START, apply_solution, choose_neighbourhoods, neig
 from planner.metrics import plan_metrics
 from planner.options import SolveOptions
 from planner.reallocate import reallocate
+from planner.rebuild import rebuild_regions
 from planner.rules import Rules
 from planner.transfer import Transfers, transfers_apply
 from planner.verify import verify_plan
@@ -56,10 +57,8 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
     try:
         border_moves(state, seed=options.seed, deadline=began + 0.2 * options.time_limit)
         polled("border moves", state)
-        if by_authority_applies(rules):
-            state = _better_of(state, _plain_first_plan(instance, rules, options,
-                                                        began + 0.3 * options.time_limit))
-            polled("plan without authority groups", state)
+        if by_authority_applies(rules) and rebuild_regions(state, options, rng, began + 0.3 * options.time_limit):
+            polled("regions cut without authority groups", state)
         if reallocate(state, min(deadline, time.perf_counter() + 0.3 * options.time_limit),
                       threads=options.threads, seed=options.seed):
             polled("reallocation", state)
@@ -98,28 +97,6 @@ def _seeding(rules: Rules) -> str:
     """Exact p-median seeds for contiguous plans; sampled seeds without contiguity, where repairing the
     nearest-seed cells to the capacities starts 15% lower on p3038 than from the aggregated p-median."""
     return "pmedian" if rules.contiguity else "sample"
-
-
-def _plain_first_plan(instance, rules: Rules, options: SolveOptions, deadline: float):
-    """The first plan cut without authority groups, polished by border moves; None when it fails or time is
-    short. Authority groups start the national policy scenario far lower, but they fix which authorities
-    share a consortium, which on an area team left the search 15% above the optimum."""
-    if time.perf_counter() > deadline:
-        return None
-    try:
-        plain = construct_plan(instance, rules, seed=options.seed, seeding=_seeding(rules),
-                               seeding_seconds=min(60.0, 0.1 * options.time_limit), by_authority=False)
-    except SolveError:
-        return None
-    if not verify_plan(instance, plain.to_plan(), rules).passed:
-        return None
-    border_moves(plain, seed=options.seed, deadline=deadline)
-    return plain
-
-
-def _better_of(state, other):
-    """The working plan with the lower objective (the first on ties or when the other is missing)."""
-    return other if other is not None and other.objective < state.objective - 1e-12 else state
 
 
 def _check(instance, state, rules) -> None:
