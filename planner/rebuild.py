@@ -17,6 +17,7 @@ from planner.improve import border_moves
 from planner.lns import apply_solution, choose_neighbourhoods, neighbourhood
 from planner.options import SolveOptions
 from planner.partition_state import PartitionState
+from planner.verify import verify_plan
 
 CONSORTIA = 6
 """Consortia cut again together (an area team's worth)."""
@@ -28,7 +29,8 @@ SEEDING_SECONDS = 5.0
 
 def rebuild_regions(state: PartitionState, options: SolveOptions, rng, deadline: float) -> int:
     """Cut disjoint regions of adjacent consortia again without authority groups, keeping each new cut that
-    lowers the objective, until the regions or the time run out; returns the regions replaced."""
+    lowers the objective and passes the verifier, until the regions or the time run out; returns the
+    regions replaced."""
     replaced = 0
     for consortia in choose_neighbourhoods(state, rng, size=CONSORTIA, max_practices=PRACTICES):
         if time.perf_counter() > deadline:
@@ -40,7 +42,8 @@ def rebuild_regions(state: PartitionState, options: SolveOptions, rng, deadline:
         except SolveError:
             continue
         border_moves(cut, seed=options.seed, deadline=deadline)
-        if cut.objective < task.current - 1e-9 * max(1.0, abs(task.current)):
+        better = cut.objective < task.current - 1e-9 * max(1.0, abs(task.current))
+        if better and verify_plan(task.instance, cut.to_plan(), task.rules).passed:
             codes = task.instance.codes
             apply_solution(state, consortia, {codes[i]: str(int(k)) for i, k in enumerate(cut.labels)})
             replaced += 1
