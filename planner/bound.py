@@ -190,16 +190,21 @@ def _authority_groups(instance, rules: Rules, I, J):
     (hub, authority), else -1; and the penalty of one extra authority in cost units."""
     if rules.coterminosity != "penalty" or not rules.la_split_weight:
         return None, 0.0
-    _, lad = np.unique(instance.practices["lad_code"].to_numpy(), return_inverse=True)
+    lad = _authority_index(instance)
     count = int(lad.max()) + 1
     G = np.where(lad[I] != lad[J], J.astype(np.int64) * count + lad[I], -1)
     return G, float(rules.la_split_weight) * cost_scale(instance)
 
 
+def _authority_index(instance) -> np.ndarray:
+    """Each practice's local authority as a number 0..A-1."""
+    return np.unique(instance.practices["lad_code"].to_numpy(), return_inverse=True)[1]
+
+
 def _below_floor_authorities(instance, rules: Rules) -> np.ndarray:
     """For each practice, whether its whole local authority holds fewer patients than the population floor
     (so any consortium there must also take practices of another authority)."""
-    _, lad = np.unique(instance.practices["lad_code"].to_numpy(), return_inverse=True)
+    lad = _authority_index(instance)
     totals = np.bincount(lad, weights=instance.list_size.astype(float))
     return totals[lad] < float(rules.min_population) - 1e-9
 

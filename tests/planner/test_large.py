@@ -157,8 +157,9 @@ def test_under_the_split_penalty_a_region_cut_without_groups_replaces_a_worse_gr
     options = SolveOptions(time_limit=40, method="lns", seed=0, bound_seconds=2, sub_time_limit=5)
     result = solve_instance(instance, rules, options)
     stages = {step["stage"]: step["incumbent"] for step in result.trajectory}
-    # The area team is one region of five consortia: cut from authority groups it is 7.402 after border
-    # moves (Hartlepool and Darlington tied to parts of Durham); cut without groups, 6.947.
+    # The area team is one region of five consortia: cut from authority groups (Darlington with Stockton,
+    # Hartlepool with Middlesbrough and Redcar, Durham alone) it is 7.402 after border moves; cut without
+    # groups, 6.947.
     assert stages["border moves"] == pytest.approx(7.40202, abs=1e-5)
     assert stages["regions cut without authority groups"] == pytest.approx(6.94734, abs=1e-5)
     assert result.verdict.passed
