@@ -13,8 +13,8 @@ from planner.construct import by_authority_applies, construct_plan
 from planner.errors import SolveError
 from planner.feasibility import check_feasibility
 from planner.improve import border_moves
-from planner.lns import (LAST_START, apply_solution, authority_neighbourhoods, choose_neighbourhoods, neighbourhood,
-                         solve_neighbourhood, sub_limits)
+from planner.lns import (LAST_START, apply_solution, choose_neighbourhoods, neighbourhood, solve_neighbourhood,
+                         sub_limits)
 from planner.metrics import plan_metrics
 from planner.options import SolveOptions
 from planner.reallocate import reallocate
@@ -107,8 +107,7 @@ def _check(instance, state, rules) -> None:
 
 
 def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, record) -> tuple[int, bool]:
-    """Sweeps of disjoint neighbourhoods solved exactly in batches (under the split penalty the consortia
-    sharing an authority split more than its patients need come first); without contiguity each sweep is
+    """Sweeps of disjoint neighbourhoods solved exactly in batches; without contiguity each sweep is
     preceded by rounds of transfers (while they pay) and followed by a global reallocation. When two sweeps
     find nothing, the neighbourhoods grow (half as many consortia and practices again, up to GROWTH times
     the start) before the search stops. Returns the batches solved and whether the search converged (rather
@@ -117,7 +116,6 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
     size, practices = options.neighbourhood_size, options.neighbourhood_practices
     batches, quiet, transfers, converged = 0, 0, 0, False
     pool = Transfers(state) if transfers_apply(state) else None
-    by_authority = by_authority_applies(state.rules)
     try:
         while time.perf_counter() < deadline - LAST_START:
             improved = 0
@@ -129,9 +127,7 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                 improved += made
                 _settle(state, pool.redrawn, options, deadline)
                 record(f"transfers {transfers}", state)
-            groups = authority_neighbourhoods(state, rng, size=size, max_practices=practices) if by_authority else []
-            groups += choose_neighbourhoods(state, rng, size=size, max_practices=practices,
-                                            taken=frozenset(k for g in groups for k in g))
+            groups = choose_neighbourhoods(state, rng, size=size, max_practices=practices)
             if not groups:
                 converged = True
                 break

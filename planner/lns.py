@@ -38,17 +38,15 @@ class Neighbourhood:
     by which it must end: the whole search's deadline, so a batch in flight cannot overrun it."""
 
 
-def choose_neighbourhoods(state: PartitionState, rng, *, size: int, max_practices: int,
-                          taken: frozenset[int] = frozenset()) -> list[tuple[int, ...]]:
-    """Disjoint groups of adjacent consortia, each grown from a random consortium by nearest hubs (none of
-    them in `taken`)."""
+def choose_neighbourhoods(state: PartitionState, rng, *, size: int, max_practices: int) -> list[tuple[int, ...]]:
+    """Disjoint groups of adjacent consortia, each grown from a random consortium by nearest hubs."""
     touching: dict[int, set[int]] = {k: set() for k in state.members}
     for i in range(state.n):
         for j in state.neighbours[i]:
             a, b = int(state.labels[i]), int(state.labels[j])
             if a != b:
                 touching[a].add(b)
-    used: set[int] = set(taken)
+    used: set[int] = set()
     groups = []
     for k in rng.permutation(sorted(state.members)):
         k = int(k)
@@ -64,35 +62,6 @@ def choose_neighbourhoods(state: PartitionState, rng, *, size: int, max_practice
             count += len(state.members[b])
             frontier = sorted((set(frontier) | touching[b]) - used - set(group),
                               key=lambda c: _hub_distance(state, k, c))
-        if len(group) > 1:
-            groups.append(tuple(sorted(group)))
-            used.update(group)
-    return groups
-
-
-def authority_neighbourhoods(state: PartitionState, rng, *, size: int, max_practices: int) -> list[tuple[int, ...]]:
-    """Disjoint groups of the consortia that share a split local authority, the authorities met by most
-    consortia beyond the fewest their patients need first: freeing them together lets one re-solve gather
-    an authority's pieces, which adjacency-grown neighbourhoods rarely free at once."""
-    cap = state.rules.max_population
-    pieces: dict[int, dict[int, int]] = {}
-    for i in range(state.n):
-        counts = pieces.setdefault(int(state.lad[i]), {})
-        counts[int(state.labels[i])] = counts.get(int(state.labels[i]), 0) + 1
-    patients = np.bincount(state.lad, weights=state.weight)
-    excess = {a: len(pieces[a]) - (1 if not cap else max(1, int(np.ceil(patients[a] / cap)))) for a in pieces}
-    order = sorted((int(a) for a in rng.permutation(sorted(pieces))), key=lambda a: -excess[a])
-    used: set[int] = set()
-    groups = []
-    for a in order:
-        if excess[a] <= 0:
-            break
-        group, count = [], 0
-        for k in sorted(pieces[a], key=lambda k: (-pieces[a][k], k)):
-            if k in used or len(group) == size or count + len(state.members[k]) > max_practices:
-                continue
-            group.append(k)
-            count += len(state.members[k])
         if len(group) > 1:
             groups.append(tuple(sorted(group)))
             used.update(group)

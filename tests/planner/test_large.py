@@ -151,36 +151,6 @@ def test_neighbourhood_keeps_current_hubs_among_few_candidates():
     assert hubs <= set(task.instance.codes)
 
 
-def _split_authorities(cap: int):
-    """Eight practices of 10 patients on a path: authority X holds P0-P3, Y holds P4-P7. Consortium 0 is
-    {P0, P1}, 1 is {P2, P3, P4}, 2 is {P5} and 3 is {P6, P7}: X meets 2 consortia and Y meets 3."""
-    import numpy as np
-
-    from planner.partition_state import PartitionState
-
-    rules = Rules(consortia=4, max_population=cap, contiguity=True, coterminosity="penalty", la_split_weight=1.0)
-    codes = [f"P{i}" for i in range(8)]
-    edges = [(codes[i], codes[i + 1]) for i in range(7)]
-    instance = instance_from_arrays("split", codes, [10] * 8, edges, rules, lad_codes=list("XXXXYYYY"),
-                                    latitude=[54.0] * 8, longitude=[0.01 * i for i in range(8)])
-    return PartitionState(instance, rules, np.array([0, 0, 1, 1, 1, 2, 3, 3]))
-
-
-@pytest.mark.parametrize("cap, size, groups", [
-    (40, 3, [(1, 2, 3)]),   # Y (3 consortia where 1 would do) first; X's other consortium (1) is then taken
-    (40, 2, [(1, 3)]),      # Y's two largest pieces (3 holds two practices, then 1 before 2 by id)
-    (20, 3, [(1, 2, 3)]),   # X needs its 2 consortia, so only Y (3 where 2 would do) is freed
-    (10, 4, []),            # each authority needs 4 consortia: none is met by more than it needs
-])
-def test_consortia_sharing_a_split_authority_are_freed_together(cap, size, groups):
-    import numpy as np
-
-    from planner.lns import authority_neighbourhoods
-
-    state = _split_authorities(cap)
-    assert authority_neighbourhoods(state, np.random.default_rng(0), size=size, max_practices=100) == groups
-
-
 def test_under_the_split_penalty_a_region_cut_without_groups_replaces_a_worse_grouped_one():
     instance = load_instance("instances/durham-tees")
     rules = instance.scenario_rules("policy")
