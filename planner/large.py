@@ -108,17 +108,19 @@ def _check(instance, state, rules) -> None:
 
 def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, record) -> tuple[int, bool]:
     """Sweeps of disjoint neighbourhoods solved exactly in batches; without contiguity each sweep is
-    preceded by rounds of transfers (while they pay) and followed by a global reallocation. When two sweeps
-    find nothing, the neighbourhoods grow (half as many consortia and practices again, up to GROWTH times
+    preceded by rounds of transfers (while they pay) and followed by a global reallocation. When a sweep finds
+    nothing while some re-solves stopped at their time limit, that limit doubles (up to LONGEST_RESOLVE);
+    when two sweeps find nothing, the neighbourhoods grow (half as many consortia and practices again, up to GROWTH times
     the start) before the search stops. Returns the batches solved and whether the search converged (rather
     than ran out of time)."""
     executor = _executor(options)
     size, practices = options.neighbourhood_size, options.neighbourhood_practices
+    seconds = options.sub_time_limit
     batches, quiet, transfers, converged = 0, 0, 0, False
     pool = Transfers(state) if transfers_apply(state) else None
     try:
         while time.perf_counter() < deadline - LAST_START:
-            improved = 0
+            improved, limited = 0, False
             for _ in range(TRANSFER_ROUNDS if pool is not None else 0):
                 made = pool.round(options, deadline, executor, samples=options.batch_size)
                 if not made:
@@ -134,11 +136,12 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
             for start in range(0, len(groups), options.batch_size):
                 if time.perf_counter() > deadline - LAST_START:
                     break
-                limited, ends = sub_limits(options, deadline, options.sub_time_limit, gap=1e-6)
-                tasks = [neighbourhood(state, g, limited, options.neighbourhood_hubs, ends)
+                sub_options, ends = sub_limits(options, deadline, seconds, gap=1e-6)
+                tasks = [neighbourhood(state, g, sub_options, options.neighbourhood_hubs, ends)
                          for g in groups[start:start + options.batch_size]]
                 redrawn = set()
-                for consortia, value, assignment in executor(tasks, deadline):
+                for consortia, value, assignment, stopped in executor(tasks, deadline):
+                    limited |= stopped
                     if assignment is not None:
                         redrawn |= apply_solution(state, consortia, assignment)
                         improved += 1
@@ -149,6 +152,9 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                           seed=options.seed):
                 record("reallocation", state)
                 improved += 1
+            if not improved and limited and seconds < LONGEST_RESOLVE:
+                seconds, quiet = min(LONGEST_RESOLVE, 2 * seconds), 0
+                continue
             quiet = quiet + 1 if not improved else 0
             if quiet >= 2:
                 if size >= GROWTH * options.neighbourhood_size:
@@ -171,6 +177,11 @@ def _settle(state, redrawn: set[int], options: SolveOptions, deadline: float) ->
 
 FINAL_SECONDS = 2.0
 """Seconds kept at the end of a run for the last border moves, gathering the bound and verification."""
+LONGEST_RESOLVE = 24.0
+"""Most seconds a neighbourhood re-solve may be given: a sweep that found nothing while some re-solves
+stopped at their limit is not a local optimum, so the limit doubles (from `sub_time_limit`) before the
+neighbourhoods grow. On durham-tees under the policy scenario, 6 s re-solves of the whole area team all
+stop at the limit, and the search reaches the optimum only once they may run longer."""
 GROWTH = 3
 """Neighbourhoods grow to at most this multiple of their starting size when the search converges."""
 TRANSFER_ROUNDS = 3

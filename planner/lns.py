@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -134,9 +135,19 @@ def sub_limits(options: SolveOptions, deadline: float, seconds: float, gap: floa
     return limited, time.time() + deadline - 1.0 - time.perf_counter()
 
 
-def solve_neighbourhood(task: Neighbourhood) -> tuple[tuple[int, ...], float, dict[str, str] | None]:
-    """Solve one freed neighbourhood exactly; returns its consortia, new value and assignment if better (or,
-    when the count changes, if any plan was found)."""
+class Resolved(NamedTuple):
+    """One neighbourhood re-solve: its consortia, value, new assignment (None when not better) and whether it
+    stopped at its time limit (or was not started) rather than proving its answer."""
+
+    consortia: tuple[int, ...]
+    value: float
+    assignment: dict[str, str] | None
+    limited: bool
+
+
+def solve_neighbourhood(task: Neighbourhood) -> Resolved:
+    """Solve one freed neighbourhood exactly; the assignment is returned if better (or, when the count
+    changes, if any plan was found)."""
     from planner.errors import PlannerError
     from planner.solve import solve_instance
 
@@ -144,16 +155,17 @@ def solve_neighbourhood(task: Neighbourhood) -> tuple[tuple[int, ...], float, di
     if task.deadline is not None:
         left = task.deadline - time.time()
         if left < 1.0:
-            return task.consortia, task.current, None
+            return Resolved(task.consortia, task.current, None, True)
         options = dataclasses.replace(options, time_limit=min(options.time_limit, left))
     try:
         result = solve_instance(task.instance, task.rules, options, start=task.start)
     except PlannerError:
-        return task.consortia, task.current, None
+        return Resolved(task.consortia, task.current, None, True)
+    limited = result.status != "optimal"
     if result.plan is None or (not task.change and
                                result.objective >= task.current - 1e-9 * max(1.0, abs(task.current))):
-        return task.consortia, task.current, None
-    return task.consortia, float(result.objective), dict(result.plan.assignment)
+        return Resolved(task.consortia, task.current, None, limited)
+    return Resolved(task.consortia, float(result.objective), dict(result.plan.assignment), limited)
 
 
 def apply_solution(state: PartitionState, consortia: tuple[int, ...], assignment: dict[str, str]) -> set[int]:

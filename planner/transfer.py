@@ -56,7 +56,7 @@ class Transfers:
         for start in range(0, len(tasks), options.batch_size):
             if time.perf_counter() > deadline - LAST_START:
                 break
-            for consortia, value, assignment in executor(tasks[start:start + options.batch_size], deadline):
+            for consortia, value, assignment, _ in executor(tasks[start:start + options.batch_size], deadline):
                 if assignment is None:
                     continue
                 delta = value - sum(state.value[k] for k in consortia)

@@ -179,8 +179,8 @@ def test_a_neighbourhood_past_its_wall_clock_deadline_is_not_started():
     options = SolveOptions(time_limit=20, gap=1e-6, threads=1)
     late = neighbourhood(state, group, options, deadline=time.time() - 1.0)
     began = time.perf_counter()
-    consortia, value, assignment = solve_neighbourhood(late)
-    assert assignment is None and value == late.current and consortia == group
+    consortia, value, assignment, limited = solve_neighbourhood(late)
+    assert assignment is None and value == late.current and consortia == group and limited
     assert time.perf_counter() - began < 1.0
 
 
@@ -264,6 +264,34 @@ def test_exact_knapsacks_lift_the_capacitated_bound_to_the_enumerated_optimum(mo
     assert optimum == pytest.approx(9.0)
     assert 8.99 < exact <= optimum + 1e-9
     assert fractional < 7.0
+
+
+@pytest.mark.parametrize("limited, limits", [(True, [3.0, 6.0, 12.0, 24.0]), (False, [3.0])])
+def test_a_sweep_of_re_solves_stopped_at_their_limit_doubles_the_limit_before_it_counts_as_quiet(
+        monkeypatch, limited, limits):
+    import numpy as np
+
+    import planner.large as large
+    from planner.lns import Resolved
+
+    instance = load_instance(DURHAM)
+    state = construct_plan(instance, instance.rules, seed=0)
+    seen = []
+
+    def limits_of(options, deadline, seconds, gap):
+        seen.append(seconds)
+        return options, time.time() + 60.0
+
+    def nothing_better(tasks, deadline):
+        return [Resolved(task.consortia, task.current, None, limited) for task in tasks]
+
+    monkeypatch.setattr(large, "sub_limits", limits_of)
+    monkeypatch.setattr(large, "_executor", lambda options: nothing_better)
+    options = SolveOptions(time_limit=60, method="lns", sub_time_limit=3.0)
+    _, converged = large._neighbourhood_search(state, options, np.random.default_rng(0),
+                                               time.perf_counter() + 60.0, lambda stage, state: None)
+    assert converged
+    assert sorted(set(seen)) == limits
 
 
 def test_a_grown_neighbourhood_is_still_solved_by_the_exact_model():
