@@ -37,10 +37,10 @@ class SolveOptions:
     scheduler: str | None = None
     """Address of an existing Dask scheduler to send neighbourhood solves to."""
     sub_time_limit: float = 6.0
-    """Seconds for each neighbourhood re-solve: a re-solve that runs this long rarely gains (nationally, under
-    the policy scenario, 20 s re-solves were 60 % of the search's time and gained at most 0.00007), and 6 s
-    rather than 20 s gave 20 batches against 11 in a 10-minute run, ending at 7.9464 against 7.9911. After
-    a sweep that found nothing while re-solves stopped at this limit, the search doubles it (up to 24 s)."""
+    """Seconds for each neighbourhood re-solve. Long re-solves rarely gain: of 18 re-solves of a national
+    policy plan, the 3 that ran 20 s took 60 % of the time and gained at most 0.00007; 6 s rather than 20 s
+    gave 20 batches against 11 in a 10-minute run, ending at 7.9464 against 7.9911. After a sweep that
+    found nothing while re-solves stopped at this limit, the search doubles it (up to 24 s)."""
     neighbourhood_size: int = 4
     """Consortia freed together in one neighbourhood."""
     neighbourhood_practices: int = 120
