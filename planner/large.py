@@ -111,8 +111,8 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
     preceded by rounds of transfers (while they pay) and followed by a global reallocation. When a sweep
     finds nothing while some re-solves stopped at their time limit, that limit doubles (up to
     LONGEST_RESOLVE); when two sweeps find nothing, the neighbourhoods grow (half as many consortia and
-    practices again, up to GROWTH times the start) before the search stops. Returns the batches solved and whether the search converged (rather
-    than ran out of time)."""
+    practices again, up to GROWTH times the start) before the search stops. Returns the batches solved and
+    whether the search converged (rather than ran out of time)."""
     executor = _executor(options)
     size, practices = options.neighbourhood_size, options.neighbourhood_practices
     seconds = options.sub_time_limit

@@ -16,7 +16,7 @@ import numpy as np
 from planner.geo import restrict
 from planner.instance import instance_from_arrays
 from planner.options import SolveOptions
-from planner.partition_state import PartitionState
+from planner.partition_state import PartitionState, lowers
 from planner.plan import Plan
 
 
@@ -130,14 +130,14 @@ def sub_limits(options: SolveOptions, deadline: float, seconds: float, gap: floa
     """Options of one re-solve (at most `seconds`, and never past the search's `deadline`, a perf_counter
     reading) and that deadline as wall-clock time, a second early so results can be gathered. A re-solve
     is always the exact model, also when a grown neighbourhood holds more practices than `exact_up_to`."""
-    limited = SolveOptions(time_limit=max(1.0, min(seconds, deadline - time.perf_counter())), gap=gap,
+    resolve = SolveOptions(time_limit=max(1.0, min(seconds, deadline - time.perf_counter())), gap=gap,
                            threads=options.threads, seed=options.seed, method="exact")
-    return limited, time.time() + deadline - 1.0 - time.perf_counter()
+    return resolve, time.time() + deadline - 1.0 - time.perf_counter()
 
 
 class Resolved(NamedTuple):
     """One neighbourhood re-solve: its consortia, value, new assignment (None when not better) and whether it
-    stopped at its time limit (or was not started) rather than proving its answer."""
+    stopped at its time limit (or was not started, or failed) rather than proving its answer."""
 
     consortia: tuple[int, ...]
     value: float
@@ -162,8 +162,7 @@ def solve_neighbourhood(task: Neighbourhood) -> Resolved:
     except PlannerError:
         return Resolved(task.consortia, task.current, None, True)
     limited = result.status != "optimal"
-    if result.plan is None or (not task.change and
-                               result.objective >= task.current - 1e-9 * max(1.0, abs(task.current))):
+    if result.plan is None or (not task.change and not lowers(result.objective, task.current)):
         return Resolved(task.consortia, task.current, None, limited)
     return Resolved(task.consortia, float(result.objective), dict(result.plan.assignment), limited)
 

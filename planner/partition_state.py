@@ -12,6 +12,12 @@ from planner.plan import Plan, relabel
 from planner.rules import Rules
 
 
+def lowers(value: float, current: float) -> bool:
+    """Whether `value` is below `current` by more than a relative 1e-9: a change worth applying, not a tie
+    in floating point."""
+    return value < current - 1e-9 * max(1.0, abs(current))
+
+
 class PartitionState:
     """Consortium label per practice with cached populations, hubs and objective contributions."""
 

@@ -13,7 +13,7 @@ import time
 from models.partition.builder import build_model
 from models.partition.solver import PartitionSolver
 from planner.partition_data import partition_data
-from planner.partition_state import PartitionState
+from planner.partition_state import PartitionState, lowers
 
 NEAREST = 4
 """Hubs each practice may choose from in a reallocation: its current one and its nearest ones."""
@@ -41,7 +41,7 @@ def reallocate(state: PartitionState, deadline: float, *, threads: int | None = 
         earlier = dict(enumerate(int(k) for k in state.labels))
         consortium_of = {state.hub[k]: k for k in consortia}
         state.reassign(consortia, {i: consortium_of[j] for i, j in enumerate(run.hub_of)})
-        if state.objective >= before - 1e-9 * max(1.0, abs(before)):
+        if not lowers(state.objective, before):
             if state.objective > before:
                 state.reassign(consortia, earlier)
             return rounds

@@ -16,7 +16,7 @@ from planner.errors import SolveError
 from planner.improve import border_moves
 from planner.lns import apply_solution, choose_neighbourhoods, neighbourhood
 from planner.options import SolveOptions
-from planner.partition_state import PartitionState
+from planner.partition_state import PartitionState, lowers
 from planner.verify import verify_plan
 
 CONSORTIA = 6
@@ -42,8 +42,7 @@ def rebuild_regions(state: PartitionState, options: SolveOptions, rng, deadline:
         except SolveError:
             continue
         border_moves(cut, seed=options.seed, deadline=deadline)
-        better = cut.objective < task.current - 1e-9 * max(1.0, abs(task.current))
-        if better and verify_plan(task.instance, cut.to_plan(), task.rules).passed:
+        if lowers(cut.objective, task.current) and verify_plan(task.instance, cut.to_plan(), task.rules).passed:
             codes = task.instance.codes
             apply_solution(state, consortia, {codes[i]: str(int(k)) for i, k in enumerate(cut.labels)})
             replaced += 1
