@@ -21,6 +21,13 @@ enters the bound instead of a counting floor added afterwards. A hub whose whole
 patients than the floor must draw on another authority, so it pays at least one whole penalty: its value is
 also bounded by the penalty plus its floored knapsack without setups, and the higher bound is used (still a
 lower bound at every lambda, which is all the ascent's best value needs).
+
+Under an interest cap s with a population floor, a consortium holding a practice of w patients must hold at
+least w / s. Each hub's knapsack is then split into options by the largest "big" practice it holds (one
+over s x floor): its own option takes none of them and holds at least the hub's list / s; the option of big
+practice b takes none bigger and holds at least b's list / s. Every consortium falls in exactly one option,
+so the least option value stays a lower bound, and a hub beside a big practice can no longer take it into a
+consortium at the floor. Interest labels shared by several practices are still relaxed away.
 """
 
 from __future__ import annotations
@@ -87,17 +94,21 @@ def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time
     capacity = np.inf if rules.max_population is None else float(rules.max_population)
     others = I != J
     I, J, C = I[others], J[others], C[others]
-    W = weight[I]
     G, setup = _authority_groups(instance, rules, I, J)
     integer = _integer_knapsacks_apply(weight, capacity, G)
     forced = _below_floor_authorities(instance, rules) if G is not None else None
     lam = _nearest_cost(I, C, n) if start is None else np.asarray(start, dtype=float).copy()
     lam = np.minimum(lam, cap)
     target = upper * cost_scale(instance) if upper is not None else None
+    plain_hubs = _Hubs.plain(I, J, C, weight, hubs, G, forced)
+    floored_hubs = plain_hubs
+    if rules.max_interest_share is not None and rules.min_population:
+        floored_hubs = _Hubs.with_interest_options(instance, rules, I, J, C, weight, hubs, forced,
+                                                   float(rules.min_population), float(rules.max_interest_share))
 
     def relaxation(floor: float):
-        return lambda multipliers: _evaluate(multipliers, I, J, C, W, weight, hubs, capacity, low, high, n, G,
-                                             setup, floor, integer, forced)
+        options = floored_hubs if floor > 0 else plain_hubs
+        return lambda multipliers: _evaluate(multipliers, options, capacity, low, high, n, setup, floor, integer)
 
     scale = cost_scale(instance)
     progress = _Reporter(report, scale)
@@ -185,15 +196,85 @@ def _ascend(relaxation, lam, cap, target, deadline: float, max_iterations: int, 
     return best, best_lam, iterations
 
 
-def _authority_groups(instance, rules: Rules, I, J):
+def _authority_groups(instance, rules: Rules, I, J, owner=None):
     """Under the split penalty: for each pair whose practice lies outside its hub's authority, an id of
-    (hub, authority), else -1; and the penalty of one extra authority in cost units."""
+    (hub, authority), else -1; and the penalty of one extra authority in cost units. With `owner`, J holds
+    hub options and owner[J] the practice each option is centred on."""
     if rules.coterminosity != "penalty" or not rules.la_split_weight:
         return None, 0.0
     lad = _authority_index(instance)
     count = int(lad.max()) + 1
-    G = np.where(lad[I] != lad[J], J.astype(np.int64) * count + lad[I], -1)
+    centre = J if owner is None else owner[J]
+    G = np.where(lad[I] != lad[centre], J.astype(np.int64) * count + lad[I], -1)
     return G, float(rules.la_split_weight) * cost_scale(instance)
+
+
+@dataclass(frozen=True)
+class _Hubs:
+    """The relaxation's hub options and their pairs. Without interest options each hub is one option (ids
+    0..n-1). With them, a hub's knapsack is split by the largest practice it holds: its own option takes
+    no practice bigger than both the hub and `share` x floor, and holds at least the hub's list / share;
+    one more option (ids from n) per bigger practice b listed with it takes nothing bigger than b and holds
+    at least b's list / share. Every whole consortium falls in one option, so the least option value is
+    still a lower bound, and a big practice now costs its hub a larger consortium."""
+
+    I: np.ndarray
+    J: np.ndarray
+    C: np.ndarray
+    W: np.ndarray
+    G: np.ndarray | None
+    weight: np.ndarray
+    """Patients of each option's centre practice (the hub's own list)."""
+    owner: np.ndarray
+    """The hub practice of each option."""
+    ids: np.ndarray
+    """Options of the candidate hubs."""
+    floor: np.ndarray | None
+    """Least patients of each option (None: the rules' floor)."""
+    forced: np.ndarray | None
+
+    @classmethod
+    def plain(cls, I, J, C, weight, hubs, G, forced) -> "_Hubs":
+        """One option per hub."""
+        return cls(I, J, C, weight[I], G, weight, np.arange(len(weight)), hubs, None, forced)
+
+    @classmethod
+    def with_interest_options(cls, instance, rules: Rules, I, J, C, weight, hubs, forced, floor: float,
+                              share: float) -> "_Hubs":
+        """Options split by the largest practice held, under an interest cap of `share`. A big practice is
+        split out at its INTEREST_HUBS nearest smaller hubs only; elsewhere it stays an ordinary item of the
+        hub's own option. The option of split practice b takes no split practice bigger than b, so every
+        consortium still falls in one option: the hub's own when it holds no split practice, else the
+        option of the largest it holds."""
+        n = len(weight)
+        bigger = np.nonzero(weight[I] > np.maximum(weight[J], share * floor))[0]
+        bigger = bigger[np.lexsort((C[bigger], I[bigger]))]
+        first = np.searchsorted(I[bigger], I[bigger])
+        bigger = np.sort(bigger[np.arange(len(bigger)) - first < INTEREST_HUBS])
+        own = np.ones(len(I), dtype=bool)
+        own[bigger] = False
+        order = np.argsort(J, kind="stable")
+        starts = np.searchsorted(J[order], np.arange(n + 1))
+        pairs, option = [order[:0]], [order[:0]]
+        for v, p in enumerate(bigger):
+            listed = order[starts[J[p]]:starts[J[p] + 1]]
+            listed = listed[own[listed] | (weight[I[listed]] <= weight[I[p]])]
+            pairs.append(listed)
+            option.append(np.full(len(listed), n + v, dtype=np.int64))
+        extra = np.concatenate(pairs)
+        owner = np.r_[np.arange(n), J[bigger]]
+        I2 = np.r_[I[own], I[extra]]
+        J2 = np.r_[J[own], np.concatenate(option)]
+        least = np.r_[np.maximum(floor, weight / share), np.maximum(floor, weight[I[bigger]] / share)]
+        G, _ = _authority_groups(instance, rules, I2, J2, owner)
+        ids = np.r_[hubs, n + np.nonzero(np.isin(J[bigger], hubs))[0]]
+        return cls(I2, J2, np.r_[C[own], C[extra]], weight[I2], G, weight[owner], owner, ids, least,
+                   None if forced is None else forced[owner])
+
+
+INTEREST_HUBS = 40
+"""Hubs per big practice given an option of their own: each option repeats its hub's pairs, and with all
+150 listed hubs an evaluation of the national policy relaxation took three times as long."""
 
 
 def _authority_index(instance) -> np.ndarray:
@@ -217,45 +298,48 @@ def _nearest_cost(I, C, n):
     return out
 
 
-def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, setup=0.0, floor=0.0,
-              integer=False, forced=None):
+def _evaluate(lam, options: "_Hubs", capacity, low, high, n, setup=0.0, floor=0.0, integer=False):
     """L(lambda) and how much of each practice the relaxed solution assigns.
 
-    Each hub's value is the LP relaxation of its knapsack: units in ratio order, the negative ones up to its
-    room. With G (a group id per pair for practices outside the hub's authority, -1 inside) each group costs
-    `setup` once when used: a fractional knapsack over the lower convex hull of each group's prefix curve,
-    i.e. the best-ratio prefix taken as one unit (cost setup plus its items) followed by the remaining items
-    one by one. With a population `floor`, a hub whose negative units fall short of it goes on taking units
-    in ratio order (paying their positive reduced costs and setups) until it holds the floor; patients
-    beyond its listed pairs would cost at least zero, so a hub short of listed pairs pays nothing more.
-    With `integer`, the knapsacks of negative units are solved exactly (whole practices) instead.
-    With `forced` (practices whose whole authority holds fewer patients than the floor) and a floor, a hub
-    there must draw on another authority and so pay at least one whole penalty: its value is also bounded
-    by that penalty plus its floored LP knapsack without setups, and the higher of the two bounds is used."""
-    reduced = C - lam[I]
+    Each hub option's value is the LP relaxation of its knapsack: units in ratio order, the negative ones up
+    to its room. With G (a group id per pair for practices outside the hub's authority, -1 inside) each group
+    costs `setup` once when used: a fractional knapsack over the lower convex hull of each group's prefix
+    curve, i.e. the best-ratio prefix taken as one unit (cost setup plus its items) followed by the remaining
+    items one by one. With a population `floor` (or the options' own floors), an option whose negative units
+    fall short of it goes on taking units in ratio order (paying their positive reduced costs and setups)
+    until it holds the floor; patients beyond its listed pairs would cost at least zero, so an option short
+    of listed pairs pays nothing more. With `integer`, the knapsacks of negative units are solved exactly
+    (whole practices) instead. With `forced` (practices whose whole authority holds fewer patients than the
+    floor) and a floor, a hub there must draw on another authority and so pay at least one whole penalty:
+    its value is also bounded by that penalty plus its floored LP knapsack without setups, and the higher
+    of the two bounds is used. A hub's value is the least of its options'."""
+    I, J, W, G, weight, owner, hubs = options.I, options.J, options.W, options.G, options.weight, \
+        options.owner, options.ids
+    least = np.full(len(weight), floor) if options.floor is None or floor <= 0 else options.floor
+    reduced = options.C - lam[I]
     uJ, uW, uR, unit_of = _units(np.nonzero(reduced < 0)[0], I, J, W, reduced, G, setup, every=False)
     take = _integer_knapsack(uJ, uW, uR, weight, capacity) if integer else \
         _fractional_knapsack(uJ, uW, uR, weight, capacity)
-    hub_value = -lam.copy()
+    hub_value = -lam[owner]
     np.add.at(hub_value, uJ, uR * take)
-    short = np.zeros(n, dtype=bool)
+    short = np.zeros(len(weight), dtype=bool)
     if floor > 0:
         load = weight.copy()
         np.add.at(load, uJ, uW * take)
-        short[hubs] = load[hubs] < floor - 1e-9
+        short[hubs] = load[hubs] < least[hubs] - 1e-9
     if short.any():
         fJ, fW, fR, f_unit_of = _units(np.nonzero(short[J])[0], I, J, W, reduced, G, setup, every=True)
-        f_take = _fractional_knapsack(fJ, fW, fR, weight, capacity, floor)
-        hub_value[short] = -lam[short]
+        f_take = _fractional_knapsack(fJ, fW, fR, weight, capacity, least)
+        hub_value[short] = -lam[owner[short]]
         np.add.at(hub_value, fJ, fR * f_take)
         unit_of[short[J]] = -1
-    whole = np.zeros(n, dtype=bool)
-    if forced is not None and floor > 0:
-        hit = np.zeros(n, dtype=bool)
-        hit[hubs] = forced[hubs]
+    whole = np.zeros(len(weight), dtype=bool)
+    if options.forced is not None and floor > 0:
+        hit = np.zeros(len(weight), dtype=bool)
+        hit[hubs] = options.forced[hubs]
         xJ, xW, xR, x_unit_of = _units(np.nonzero(hit[J])[0], I, J, W, reduced, None, 0.0, every=True)
-        x_take = _fractional_knapsack(xJ, xW, xR, weight, capacity, floor)
-        alternative = setup - lam
+        x_take = _fractional_knapsack(xJ, xW, xR, weight, capacity, least)
+        alternative = setup - lam[owner]
         np.add.at(alternative, xJ, xR * x_take)
         whole = hit & (alternative > hub_value + 1e-9)
         hub_value[whole] = alternative[whole]
@@ -263,14 +347,17 @@ def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, set
         if short.any():
             f_unit_of[whole[J]] = -1
         x_unit_of[~whole[J]] = -1
-    values = hub_value[hubs]
+    best_option = _best_options(hub_value, owner, hubs, n)
+    real = np.unique(owner[hubs])
+    values = hub_value[best_option[real]]
     order_h = np.argsort(values, kind="stable")
     chosen = list(order_h[:low]) + [h for h in order_h[low:high] if values[h] < 0]
-    chosen_hubs = hubs[np.asarray(chosen, dtype=np.int64)]
+    chosen = np.asarray(chosen, dtype=np.int64)
+    chosen_hubs = real[chosen]
     assigned = np.zeros(n)
     assigned[chosen_hubs] += 1.0
-    is_open = np.zeros(n, dtype=bool)
-    is_open[chosen_hubs] = True
+    is_open = np.zeros(len(weight), dtype=bool)
+    is_open[best_option[chosen_hubs]] = True
     passes = [(unit_of, take)] + ([(f_unit_of, f_take)] if short.any() else []) + \
         ([(x_unit_of, x_take)] if whole.any() else [])
     for units, taken in passes:
@@ -278,6 +365,19 @@ def _evaluate(lam, I, J, C, W, weight, hubs, capacity, low, high, n, G=None, set
         items = items[is_open[J[items]]]
         np.add.at(assigned, I[items], taken[units[items]])
     return float(lam.sum() + values[chosen].sum()), assigned
+
+
+def _best_options(hub_value, owner, ids, n):
+    """For each hub practice, its option of least value (the hub itself when it has no other)."""
+    best = np.arange(n)
+    extra = ids[ids >= n]
+    if len(extra):
+        order = extra[np.lexsort((hub_value[extra], owner[extra]))]
+        first = np.r_[True, owner[order][1:] != owner[order][:-1]]
+        lead = order[first]
+        better = hub_value[lead] < hub_value[owner[lead]]
+        best[owner[lead[better]]] = lead[better]
+    return best
 
 
 def _units(sel, I, J, W, reduced, G, setup, every: bool):
@@ -347,7 +447,8 @@ def _fractional_knapsack(uJ, uW, uR, weight, capacity, floor=0.0):
     room = capacity - weight[Js]
     starts = np.r_[0, np.nonzero(np.diff(Js))[0] + 1]
     before = _group_cumsum(Ws, starts, np.diff(np.r_[starts, len(Js)])) - Ws
-    limit = np.where(uR[order] < 0, room, np.minimum(room, floor - weight[Js]))
+    need = (floor[Js] if np.ndim(floor) else floor) - weight[Js]
+    limit = np.where(uR[order] < 0, room, np.minimum(room, need))
     with np.errstate(divide="ignore", invalid="ignore"):
         part = np.where(Ws > 0, np.clip((limit - before) / Ws, 0.0, 1.0), (uR[order] < 0).astype(float))
     take[order] = np.where(room >= 0, part, 0.0)

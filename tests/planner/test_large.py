@@ -110,6 +110,58 @@ def test_population_floor_raises_the_bound_and_never_passes_the_optimum():
     assert no_floor + 0.05 < floor <= brute_force(8, rules) + 1e-9
 
 
+def _sized(monkeypatch, sizes: list[int]) -> None:
+    """Give the brute-force practices other list sizes (for the enumeration and the instance alike)."""
+    import tests.models.test_brute_force as brute
+
+    monkeypatch.setattr(brute, "SIZES", sizes)
+    monkeypatch.setattr(sys.modules[__name__], "SIZES", sizes)
+
+
+def test_interest_cap_lifts_the_bound_towards_the_enumerated_optimum(monkeypatch):
+    # One practice of 6,000 among 19,000 patients, at most half of any consortium: its consortium needs
+    # 12,000 patients, so the uncapped optimum (1.4879, three tight consortia) is out of reach and the
+    # optimum is 2.9862. Each hub's options by the largest practice it holds carry that into the bound.
+    _sized(monkeypatch, [1000, 3000, 3000, 1000, 6000, 2000, 1000, 2000])
+    rules = Rules(consortia=3, min_population=950, max_interest_share=0.5, coterminosity="penalty",
+                  la_split_weight=0.5, contiguity=False)
+    uncapped = dataclasses.replace(rules, max_interest_share=None)
+    instance = brute_instance(8, rules)
+    capped = lagrangian_bound(instance, rules, time_limit=5).bound
+    free = lagrangian_bound(instance, uncapped, time_limit=5).bound
+    assert brute_force(8, uncapped) == pytest.approx(1.4879, abs=1e-4)
+    assert brute_force(8, rules) == pytest.approx(2.9862, abs=1e-4)
+    assert free == pytest.approx(1.4879, abs=1e-4)
+    assert free + 0.9 < capped <= brute_force(8, rules) + 1e-9
+
+
+def test_interest_cap_bound_never_passes_the_enumerated_optimum(monkeypatch):
+    # Random list sizes with one large practice, caps, floors, counts and the split penalty: the bound
+    # stays at or below every enumerated optimum (it rose above the uncapped bound in most of these).
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    checked = lifted = 0
+    for _ in range(40):
+        sizes = [int(x) for x in rng.choice([1000, 2000, 3000], 8)]
+        sizes[int(rng.integers(0, 8))] = int(rng.choice([5000, 6000, 8000]))
+        _sized(monkeypatch, sizes)
+        penalty = dict(coterminosity="penalty", la_split_weight=0.5) if rng.integers(0, 2) else {}
+        rules = Rules(consortia=int(rng.integers(2, 4)), max_interest_share=float(rng.choice([0.35, 0.4, 0.5])),
+                      min_population=int(float(rng.choice([0.05, 0.1, 0.15])) * sum(sizes)), contiguity=False,
+                      **penalty)
+        optimum = brute_force(8, rules)
+        if optimum is None:
+            continue
+        instance = brute_instance(8, rules)
+        bound = lagrangian_bound(instance, rules, time_limit=1).bound
+        free = lagrangian_bound(instance, dataclasses.replace(rules, max_interest_share=None), time_limit=1).bound
+        assert bound <= optimum + 1e-9, (sizes, rules)
+        checked += 1
+        lifted += bound > free + 1e-6
+    assert checked >= 10 and lifted >= checked // 2
+
+
 def test_split_penalty_in_the_bound_counts_the_authorities_a_single_consortium_must_span():
     rules = Rules(consortia=1, coterminosity="penalty", la_split_weight=0.5, contiguity=False)
     instance = brute_instance(8, rules)
