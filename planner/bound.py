@@ -115,14 +115,18 @@ def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time
     floor = float(rules.min_population)
     if floor > 0:
         plain = min(PLAIN_SHARE * time_limit, PLAIN_SECONDS)
-        best, lam, iterations = _ascend(relaxation(0.0), lam, cap, target, began + plain,
-                                        max_iterations, progress=progress)
-        floored, _, more = _ascend(relaxation(floor), lam, cap, target, began + time_limit,
-                                   max_iterations, theta=1.0, progress=progress)
-        best, iterations = max(best, floored), iterations + more
+        _, lam, iterations = _ascend(relaxation(0.0), lam, cap, target, began + plain,
+                                     max_iterations, progress=progress)
+        if np.isfinite(radius).any():
+            progress.certify = _Certifier(instance, rules, floored_hubs, price, capacity, low, high, n, setup,
+                                          floor, integer)
+        _, _, more = _ascend(relaxation(floor), lam, cap, target, began + time_limit,
+                             max_iterations, theta=1.0, progress=progress)
+        iterations += more
     else:
-        best, _, iterations = _ascend(relaxation(0.0), lam, cap, target, began + time_limit, max_iterations,
-                                      progress=progress)
+        _, _, iterations = _ascend(relaxation(0.0), lam, cap, target, began + time_limit, max_iterations,
+                                   progress=progress)
+    best = progress.valid
     return LagrangianBound(bound=best / scale, raw=best, iterations=iterations,
                            seconds=time.perf_counter() - began, pairs=len(I) + len(hubs))
 
@@ -147,18 +151,34 @@ REPORT_SECONDS = 5.0
 
 
 class _Reporter:
-    """Passes better bounds (in objective units) to a callback, at most every REPORT_SECONDS."""
+    """Keeps the best valid value and passes better ones (in objective units) to a callback, at most every
+    REPORT_SECONDS. With `certify` set, a value counts only once certified at its multipliers, which is
+    done at most every CERTIFY_SECONDS and at the end of the ascent."""
 
     def __init__(self, report, scale: float):
-        self.report, self.scale, self.best, self.last = report, scale, -np.inf, -np.inf
+        self.report, self.scale = report, scale
+        self.best, self.last, self.valid = -np.inf, -np.inf, -np.inf
+        self.certify, self.certified, self.pending = None, -np.inf, None
 
-    def __call__(self, raw: float, final: bool = False) -> None:
-        if self.report is None or raw <= self.best:
-            return
+    def __call__(self, raw: float, lam: np.ndarray, final: bool = False) -> None:
         now = time.perf_counter()
+        if self.certify is None:
+            self.valid = max(self.valid, raw)
+        elif raw > self.certified or final:
+            if raw > self.certified:
+                self.pending = lam
+            if self.pending is not None and (final or now - self.last >= CERTIFY_SECONDS):
+                self.valid = max(self.valid, self.certify(self.pending))
+                self.certified, self.pending = raw, None
+        if self.report is None or self.valid <= self.best:
+            return
         if final or now - self.last >= REPORT_SECONDS:
-            self.best, self.last = raw, now
-            self.report(raw / self.scale)
+            self.best, self.last = self.valid, now
+            self.report(self.valid / self.scale)
+
+
+CERTIFY_SECONDS = 30.0
+"""Least seconds between two certifications of the best multipliers (a national one takes a few seconds)."""
 
 
 def _ascend(relaxation, lam, cap, target, deadline: float, max_iterations: int, theta: float = 2.0,
@@ -177,7 +197,7 @@ def _ascend(relaxation, lam, cap, target, deadline: float, max_iterations: int, 
         if not np.isfinite(best) or value > best + 1e-9 * max(1.0, abs(best)):
             best, best_lam, stall = value, lam.copy(), 0
             if progress is not None:
-                progress(best)
+                progress(best, best_lam)
         else:
             stall += 1
             if stall >= STALL:
@@ -192,7 +212,7 @@ def _ascend(relaxation, lam, cap, target, deadline: float, max_iterations: int, 
         gap_estimate = (target - value) if target is not None and target > value else max(abs(value) * 0.01, 1e-9)
         lam = np.minimum(lam + theta * gap_estimate / norm * g, cap)
     if progress is not None:
-        progress(best, final=True)
+        progress(best, best_lam, final=True)
     return best, best_lam, iterations
 
 
@@ -277,6 +297,89 @@ INTEREST_HUBS = 40
 150 listed hubs an evaluation of the national policy relaxation took three times as long."""
 
 
+class _Certifier:
+    """The relaxation's exact value at given multipliers, for hubs that must reach a population floor.
+
+    The ascent prices only listed pairs. Unlisted pairs have non-negative reduced costs, so they never
+    lower a hub's value without a floor; but a hub filling its floor takes its cheapest units, and an
+    unlisted practice may be cheaper than the listed ones it pays for (a rural hub beside a town whose
+    practices list only nearer hubs). Certifying adds to each hub option its CHEAPEST_UNLISTED cheapest
+    unlisted practices (by reduced cost per patient, over every practice) and, for all the rest, a filler
+    of unlimited patients at the next cheapest price: the knapsack's value is then no more than over every
+    practice, so L(lambda) is a lower bound however the pairs were listed."""
+
+    def __init__(self, instance, rules: Rules, options: "_Hubs", price, capacity, low, high, n, setup, floor,
+                 integer):
+        from scipy.sparse import csr_matrix
+
+        self.instance, self.rules, self.options, self.price = instance, rules, options, price
+        self.args = (capacity, low, high, n, setup, floor, integer)
+        plain = options.owner[options.J]
+        self.listed = csr_matrix((np.ones(len(options.I)), (plain, options.I)), shape=(n, n)).tocsr()
+        self.listed.data[:] = 1.0
+        self.weight = instance.list_size.astype(float)
+
+    def __call__(self, lam: np.ndarray) -> float:
+        """A valid value of L(lambda) over every practice (raw cost units)."""
+        o, n = self.options, self.args[3]
+        hubs = np.unique(o.owner[o.ids])
+        extra_i, extra_c, filler = self._cheapest_unlisted(lam, hubs)
+        rows = np.searchsorted(hubs, o.owner[o.ids])
+        count = extra_i.shape[1]
+        I_x, J_x, C_x = extra_i[rows].ravel(), np.repeat(o.ids, count), extra_c[rows].ravel()
+        real = np.isfinite(C_x)
+        I_x, J_x, C_x = I_x[real], J_x[real], C_x[real]
+        fill = np.isfinite(filler[rows])
+        capacity = self.args[0]
+        room = float(capacity) if np.isfinite(capacity) else float(self.weight.sum())
+        I = np.r_[o.I, I_x, np.full(int(fill.sum()), n)]
+        J = np.r_[o.J, J_x, o.ids[fill]]
+        C = np.r_[o.C, C_x, filler[rows][fill] * room]
+        W = np.r_[o.W, self.weight[I_x], np.full(int(fill.sum()), room)]
+        G = None
+        if o.G is not None:
+            G_x, _ = _authority_groups(self.instance, self.rules, I_x, J_x, o.owner)
+            G = np.r_[o.G, G_x, np.full(int(fill.sum()), -1)]
+        certified = _Hubs(I, J, C, W, G, o.weight, o.owner, o.ids, o.floor, o.forced)
+        value, _ = _evaluate(np.r_[lam, 0.0], certified, *self.args)
+        return value
+
+    def _cheapest_unlisted(self, lam, hubs, block: int = 256):
+        """For each hub: its CHEAPEST_UNLISTED cheapest unlisted practices (index and cost), and the reduced
+        cost per patient of the next one (no less than that of any practice left out)."""
+        n = len(self.weight)
+        count = min(CHEAPEST_UNLISTED, n)
+        power = self.rules.distance_power
+        every = np.arange(n)
+        out_i = np.zeros((len(hubs), count), dtype=np.int64)
+        out_c = np.zeros((len(hubs), count))
+        filler = np.full(len(hubs), np.inf)
+        per_patient = np.maximum(self.weight, 1e-9)
+        for start in range(0, len(hubs), block):
+            js = hubs[start:start + block]
+            cost = self.price[None, :] * self.instance.distance.between(js[:, None], every[None, :]) ** power
+            ratio = (cost - lam[None, :]) / per_patient[None, :]
+            ratio[self.listed[js].toarray() > 0] = np.inf
+            ratio[np.arange(len(js)), js] = np.inf
+            if count < n:
+                cheapest = np.argpartition(ratio, count - 1, axis=1)[:, :count]
+                rest = ratio.copy()
+                np.put_along_axis(rest, cheapest, np.inf, axis=1)
+                filler[start:start + len(js)] = rest.min(axis=1)
+            else:
+                cheapest = np.tile(every, (len(js), 1))
+            taken = np.take_along_axis(ratio, cheapest, axis=1)
+            out_i[start:start + len(js)] = np.where(np.isfinite(taken), cheapest, 0)
+            out_c[start:start + len(js)] = np.where(np.isfinite(taken),
+                                                    np.take_along_axis(cost, cheapest, axis=1), np.inf)
+        return out_i, out_c, filler
+
+
+CHEAPEST_UNLISTED = 48
+"""Unlisted practices per hub priced exactly when certifying: a floor of 150,000 needs about 20 national
+practices, so a hub rarely reaches past them to the filler."""
+
+
 def _authority_index(instance) -> np.ndarray:
     """Each practice's local authority as a number 0..A-1."""
     return np.unique(instance.practices["lad_code"].to_numpy(), return_inverse=True)[1]
@@ -354,7 +457,7 @@ def _evaluate(lam, options: "_Hubs", capacity, low, high, n, setup=0.0, floor=0.
     chosen = list(order_h[:low]) + [h for h in order_h[low:high] if values[h] < 0]
     chosen = np.asarray(chosen, dtype=np.int64)
     chosen_hubs = real[chosen]
-    assigned = np.zeros(n)
+    assigned = np.zeros(len(lam))
     assigned[chosen_hubs] += 1.0
     is_open = np.zeros(len(weight), dtype=bool)
     is_open[best_option[chosen_hubs]] = True
@@ -364,7 +467,7 @@ def _evaluate(lam, options: "_Hubs", capacity, low, high, n, setup=0.0, floor=0.
         items = np.nonzero(units >= 0)[0]
         items = items[is_open[J[items]]]
         np.add.at(assigned, I[items], taken[units[items]])
-    return float(lam.sum() + values[chosen].sum()), assigned
+    return float(lam.sum() + values[chosen].sum()), assigned[:n]
 
 
 def _best_options(hub_value, owner, ids, n):

@@ -162,6 +162,45 @@ def test_interest_cap_bound_never_passes_the_enumerated_optimum(monkeypatch):
     assert checked >= 10 and lifted >= checked // 2
 
 
+def test_certifying_prices_the_unlisted_practices_a_floor_reaches_for():
+    # Each practice lists only its 3 nearest hubs. Without a floor that is safe (unlisted pairs have
+    # non-negative reduced costs), but a hub filling a floor of 10,000 takes its cheapest units, and an
+    # unlisted practice can be cheaper than the listed ones it pays for: at half of 200 random multipliers
+    # the listed pairs alone give more than the relaxation over every pair. Certifying matches it every time.
+    import numpy as np
+
+    from planner import bound
+
+    rules = Rules(consortia=3, min_population=10000, contiguity=False, coterminosity="penalty",
+                  la_split_weight=0.5)
+    instance = brute_instance(8, rules)
+    weight = instance.list_size.astype(float)
+
+    def hubs(neighbours):
+        I, J, D, radius = bound.candidate_pairs(instance, rules, neighbours)
+        cap = weight * np.asarray(radius, float) ** rules.distance_power if np.ndim(radius) else None
+        others = I != J
+        I, J, C = I[others], J[others], weight[I[others]] * D[others] ** rules.distance_power
+        G, setup = bound._authority_groups(instance, rules, I, J)
+        return bound._Hubs.plain(I, J, C, weight, np.unique(J), G, None), cap, setup
+
+    few, cap, setup = hubs(3)
+    every, _, _ = hubs(8)
+    relax = dict(capacity=np.inf, low=3, high=3, n=8, setup=setup, floor=10000.0)
+    certify = bound._Certifier(instance, rules, few, weight, integer=False, **relax)
+    rng = np.random.default_rng(1)
+    above = 0
+    for _ in range(200):
+        lam = rng.uniform(0, 1, 8) * cap
+        listed, _ = bound._evaluate(lam, few, **relax)
+        exact, _ = bound._evaluate(lam, every, **relax)
+        assert certify(lam) == pytest.approx(exact, rel=1e-9)
+        above += listed > exact + 1e-6
+    assert above >= 50
+    reported = lagrangian_bound(instance, rules, time_limit=2, neighbours=3).bound
+    assert reported <= brute_force(8, rules) + 1e-9
+
+
 def test_split_penalty_in_the_bound_counts_the_authorities_a_single_consortium_must_span():
     rules = Rules(consortia=1, coterminosity="penalty", la_split_weight=0.5, contiguity=False)
     instance = brute_instance(8, rules)
