@@ -10,9 +10,12 @@ stays a lower bound. When patients are whole numbers and a hub's room is small (
 as p3038), each knapsack is solved exactly by dynamic programming instead: still the exact minimum of the
 relaxed problem, and far higher where a hub holds only a few practices. Pairs are listed only within a
 radius R_i per practice and lambda_i is capped at price_i * R_i^p, so every unlisted pair has a non-negative
-reduced cost: it could never lower a hub's value, and a hub that must reach its floor beyond its listed
-pairs is charged nothing for the rest. The ascent first runs without the floor (faster), then continues
-with it from the best multipliers.
+reduced cost and could never lower a hub's value without a floor. With a floor, a hub fills it with its
+cheapest units, and an unlisted practice can be cheaper than the listed ones the ascent charges, so listed
+pairs alone can overstate L(lambda); every floored value is therefore certified before it counts: each hub
+also gets its cheapest unlisted practices (priced exactly over every practice) and a filler of unlimited
+patients at the next price, which no practice left out undercuts. The ascent first runs without the floor
+(faster, and exact as it stands), then continues with it from the best multipliers.
 
 Under the local-authority split penalty each hub's knapsack also pays the penalty once for every other
 authority it takes practices from; its LP relaxation (practice share at most the authority's span) is
