@@ -161,7 +161,7 @@ class _Reporter:
     def __init__(self, report, scale: float):
         self.report, self.scale = report, scale
         self.best, self.last, self.valid = -np.inf, -np.inf, -np.inf
-        self.certify, self.certified, self.pending = None, -np.inf, None
+        self.certify, self.certified, self.pending, self.checked = None, -np.inf, None, -np.inf
 
     def __call__(self, raw: float, lam: np.ndarray, final: bool = False) -> None:
         now = time.perf_counter()
@@ -170,9 +170,9 @@ class _Reporter:
         elif raw > self.certified or final:
             if raw > self.certified:
                 self.pending = lam
-            if self.pending is not None and (final or now - self.last >= CERTIFY_SECONDS):
+            if self.pending is not None and (final or now - self.checked >= CERTIFY_SECONDS):
                 self.valid = max(self.valid, self.certify(self.pending))
-                self.certified, self.pending = raw, None
+                self.certified, self.pending, self.checked = raw, None, now
         if self.report is None or self.valid <= self.best:
             return
         if final or now - self.last >= REPORT_SECONDS:
@@ -414,7 +414,7 @@ def _evaluate(lam, options: "_Hubs", capacity, low, high, n, setup=0.0, floor=0.
     items one by one. With a population `floor` (or the options' own floors), an option whose negative units
     fall short of it goes on taking units in ratio order (paying their positive reduced costs and setups)
     until it holds the floor; patients beyond its listed pairs would cost at least zero, so an option short
-    of listed pairs pays nothing more. With `integer`, the knapsacks of negative units are solved exactly
+    of listed pairs pays nothing more (a floored value counts only once _Certifier has priced the rest). With `integer`, the knapsacks of negative units are solved exactly
     (whole practices) instead. With `forced` (practices whose whole authority holds fewer patients than the
     floor) and a floor, a hub there must draw on another authority and so pay at least one whole penalty:
     its value is also bounded by that penalty plus its floored LP knapsack without setups, and the higher
