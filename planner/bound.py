@@ -235,11 +235,10 @@ def _authority_groups(instance, rules: Rules, I, J, owner=None):
 @dataclass(frozen=True)
 class _Hubs:
     """The relaxation's hub options and their pairs. Without interest options each hub is one option (ids
-    0..n-1). With them, a hub's knapsack is split by the largest practice it holds: its own option takes
-    no practice bigger than both the hub and `share` x floor, and holds at least the hub's list / share;
-    one more option (ids from n) per bigger practice b listed with it takes nothing bigger than b and holds
-    at least b's list / share. Every whole consortium falls in one option, so the least option value is
-    still a lower bound, and a big practice now costs its hub a larger consortium."""
+    0..n-1). With them, a hub's knapsack is split by the largest big practice it holds (see
+    with_interest_options): its own option holds at least the hub's list / share, and one more option (ids
+    from n) per big practice b split out at it holds at least b's list / share. Every whole consortium
+    falls in one option, so the least option value is still a lower bound."""
 
     I: np.ndarray
     J: np.ndarray
