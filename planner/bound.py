@@ -315,15 +315,15 @@ class _Certifier:
         from scipy.sparse import csr_matrix
 
         self.instance, self.rules, self.options, self.price = instance, rules, options, price
+        self.capacity, self.n = capacity, n
         self.args = (capacity, low, high, n, setup, floor, integer)
-        plain = options.owner[options.J]
-        self.listed = csr_matrix((np.ones(len(options.I)), (plain, options.I)), shape=(n, n)).tocsr()
-        self.listed.data[:] = 1.0
+        owners = options.owner[options.J]
+        self.listed = csr_matrix((np.ones(len(options.I)), (owners, options.I)), shape=(n, n)).tocsr()
         self.weight = instance.list_size.astype(float)
 
     def __call__(self, lam: np.ndarray) -> float:
         """A valid value of L(lambda) over every practice (raw cost units)."""
-        o, n = self.options, self.args[3]
+        o, n = self.options, self.n
         hubs = np.unique(o.owner[o.ids])
         extra_i, extra_c, filler = self._cheapest_unlisted(lam, hubs)
         rows = np.searchsorted(hubs, o.owner[o.ids])
@@ -332,8 +332,7 @@ class _Certifier:
         real = np.isfinite(C_x)
         I_x, J_x, C_x = I_x[real], J_x[real], C_x[real]
         fill = np.isfinite(filler[rows])
-        capacity = self.args[0]
-        room = float(capacity) if np.isfinite(capacity) else float(self.weight.sum())
+        room = float(self.capacity) if np.isfinite(self.capacity) else float(self.weight.sum())
         I = np.r_[o.I, I_x, np.full(int(fill.sum()), n)]
         J = np.r_[o.J, J_x, o.ids[fill]]
         C = np.r_[o.C, C_x, filler[rows][fill] * room]
@@ -363,14 +362,12 @@ class _Certifier:
             ratio = (cost - lam[None, :]) / per_patient[None, :]
             ratio[self.listed[js].toarray() > 0] = np.inf
             ratio[np.arange(len(js)), js] = np.inf
-            if count < n:
-                cheapest = np.argpartition(ratio, count - 1, axis=1)[:, :count]
-                rest = ratio.copy()
-                np.put_along_axis(rest, cheapest, np.inf, axis=1)
-                filler[start:start + len(js)] = rest.min(axis=1)
-            else:
-                cheapest = np.tile(every, (len(js), 1))
+            cheapest = np.argpartition(ratio, count - 1, axis=1)[:, :count] if count < n else \
+                np.tile(every, (len(js), 1))
             taken = np.take_along_axis(ratio, cheapest, axis=1)
+            if count < n:
+                np.put_along_axis(ratio, cheapest, np.inf, axis=1)
+                filler[start:start + len(js)] = ratio.min(axis=1)
             out_i[start:start + len(js)] = np.where(np.isfinite(taken), cheapest, 0)
             out_c[start:start + len(js)] = np.where(np.isfinite(taken),
                                                     np.take_along_axis(cost, cheapest, axis=1), np.inf)
@@ -412,9 +409,9 @@ def _evaluate(lam, options: "_Hubs", capacity, low, high, n, setup=0.0, floor=0.
     curve, i.e. the best-ratio prefix taken as one unit (cost setup plus its items) followed by the remaining
     items one by one. With a population `floor` (or the options' own floors), an option whose negative units
     fall short of it goes on taking units in ratio order (paying their positive reduced costs and setups)
-    until it holds the floor; patients beyond its listed pairs would cost at least zero, so an option short
-    of listed pairs pays nothing more (a floored value counts only once _Certifier has priced the rest). With `integer`, the knapsacks of negative units are solved exactly
-    (whole practices) instead. With `forced` (practices whose whole authority holds fewer patients than the
+    until it holds the floor; an option short of listed pairs pays nothing more (a floored value counts
+    only once _Certifier has priced the unlisted practices). With `integer`, the knapsacks of negative
+    units are solved exactly (whole practices) instead. With `forced` (practices whose whole authority holds fewer patients than the
     floor) and a floor, a hub there must draw on another authority and so pay at least one whole penalty:
     its value is also bounded by that penalty plus its floored LP knapsack without setups, and the higher
     of the two bounds is used. A hub's value is the least of its options'."""
