@@ -411,10 +411,10 @@ def _evaluate(lam, options: "_Hubs", capacity, low, high, n, setup=0.0, floor=0.
     fall short of it goes on taking units in ratio order (paying their positive reduced costs and setups)
     until it holds the floor; an option short of listed pairs pays nothing more (a floored value counts
     only once _Certifier has priced the unlisted practices). With `integer`, the knapsacks of negative
-    units are solved exactly (whole practices) instead. With `forced` (practices whose whole authority holds fewer patients than the
-    floor) and a floor, a hub there must draw on another authority and so pay at least one whole penalty:
-    its value is also bounded by that penalty plus its floored LP knapsack without setups, and the higher
-    of the two bounds is used. A hub's value is the least of its options'."""
+    units are solved exactly (whole practices) instead. With `forced` (practices whose whole authority
+    holds fewer patients than the floor) and a floor, a hub there must draw on another authority and so pay
+    at least one whole penalty: its value is also bounded by that penalty plus its floored LP knapsack
+    without setups, and the higher of the two bounds is used. A hub's value is the least of its options'."""
     I, J, W, G, weight, owner, hubs = options.I, options.J, options.W, options.G, options.weight, \
         options.owner, options.ids
     least = np.full(len(weight), floor) if options.floor is None or floor <= 0 else options.floor
