@@ -1,0 +1,46 @@
+"""Seeds from the p-median over micro-areas: area counts scale with the consortia, and shared sites work."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import planner.seeding as seeding
+from planner.geo import Planar
+from planner.instance import instance_from_arrays
+from planner.rules import Rules
+
+
+def _grid(n: int, sites: int | None = None):
+    """n practices of 1,000 patients on a line, stacked on `sites` distinct points when given."""
+    x = np.arange(n, dtype=float) if sites is None else np.repeat(np.arange(sites, dtype=float), n // sites)
+    rules = Rules(consortia=2, contiguity=False)
+    codes = [f"P{i}" for i in range(n)]
+    return instance_from_arrays("line", codes, [1000] * n, [], rules, metric=Planar(x, np.zeros(n)))
+
+
+def test_a_small_region_is_seeded_over_a_few_areas_per_consortium(monkeypatch):
+    instance = _grid(120)
+    seen = []
+    original = seeding._micro_areas
+
+    def spy(metric, idx, weight, m, rng):
+        seen.append(m)
+        return original(metric, idx, weight, m, rng)
+
+    monkeypatch.setattr(seeding, "_micro_areas", spy)
+    hubs, hub_of = seeding.pmedian_seeds(instance, list(range(120)), 2, np.random.default_rng(0),
+                                         min_population=50_000, max_population=70_000)
+    assert seen == [2 * seeding.AREAS_PER_CONSORTIUM]
+    assert len(hubs) == 2 and set(hub_of) == set(hubs)
+    sizes = sorted(1000 * hub_of.count(h) for h in hubs)
+    assert sizes[0] >= 50_000 and sizes[1] <= 70_000
+    left = max(i for i in range(120) if hub_of[i] == hub_of[0])
+    assert all(hub_of[i] == hub_of[0] for i in range(left + 1)), "each seed's practices lie on one side"
+
+
+def test_micro_areas_stop_when_fewer_sites_than_areas_are_left():
+    instance = _grid(12, sites=3)
+    idx = np.arange(12)
+    owner, reps = seeding._micro_areas(instance.distance, idx, np.full(12, 1000.0), 6, np.random.default_rng(0))
+    assert len(reps) == 3
+    assert np.allclose(instance.distance.between(idx, reps[owner]), 0.0)
