@@ -57,9 +57,10 @@ def _micro_areas(metric, idx, weight, m: int, rng) -> tuple[np.ndarray, np.ndarr
     nearest = metric.between(idx, idx[centres[0]])
     for _ in range(m - 1):
         score = weight * nearest
-        if score.sum() <= 0:
+        total = score.sum()
+        if total <= 0:
             break
-        pick = int(rng.choice(len(idx), p=score / score.sum()))
+        pick = int(rng.choice(len(idx), p=score / total))
         centres.append(pick)
         nearest = np.minimum(nearest, metric.between(idx, idx[pick]))
     owner = nearest_hub(metric, idx, idx[np.asarray(centres)])
