@@ -399,3 +399,27 @@ def test_a_grown_neighbourhood_is_still_solved_by_the_exact_model():
     result = solve_instance(task.instance, task.rules, task.options, start=task.start)
     assert "first plan" not in [step.get("stage") for step in result.trajectory], "not a nested heuristic search"
     assert result.objective <= task.current + 1e-9
+
+
+def _capacitated_grid(side: int, consortia: int):
+    """A side x side grid of 10-patient practices, without contiguity, cut into `consortia` equal runs."""
+    codes = [f"P{r}-{c}" for r in range(side) for c in range(side)]
+    rules = Rules(consortia=consortia, max_population=10 * side * side, contiguity=False)
+    instance = instance_from_arrays("grid", codes, [10] * len(codes), [], rules,
+                                    latitude=[54.0 + 0.01 * r for r in range(side) for _ in range(side)],
+                                    longitude=[0.01 * c for _ in range(side) for c in range(side)])
+    labels = [i * consortia // len(codes) for i in range(len(codes))]
+    return instance, rules, labels
+
+
+def test_without_contiguity_neighbourhoods_start_with_about_forty_practices():
+    from planner.large import TARGET_PRACTICES, _starting_size
+    from planner.partition_state import PartitionState
+
+    instance, rules, labels = _capacitated_grid(10, 20)   # 100 practices, 5 to a consortium
+    state = PartitionState(instance, rules, labels)
+    assert _starting_size(state, SolveOptions(neighbourhood_size=4)) == round(TARGET_PRACTICES / 5) == 8
+    assert _starting_size(state, SolveOptions(neighbourhood_size=12)) == 12, "never below the option"
+    durham = load_instance(DURHAM)
+    contiguous = construct_plan(durham, durham.rules, seed=0)
+    assert _starting_size(contiguous, SolveOptions(neighbourhood_size=4)) == 4, "contiguous plans keep the option"

@@ -45,3 +45,24 @@ def test_reallocation_leaves_contiguous_plans_alone():
                                     latitude=[54.0] * 3, longitude=[0.0, 0.1, 0.2])
     state = PartitionState(instance, rules, np.array([0, 1, 1]))
     assert reallocate(state, time.perf_counter() + 5) == 0
+
+
+def test_each_reallocation_round_is_capped_so_the_hubs_can_re_centre(monkeypatch):
+    import planner.reallocate as module
+
+    limits = []
+    real = module.PartitionSolver.run
+
+    def recorded(self, *, time_limit, gap, start=None):
+        limits.append(time_limit)
+        return real(self, time_limit=time_limit, gap=gap, start=start)
+
+    monkeypatch.setattr(module.PartitionSolver, "run", recorded)
+    monkeypatch.setattr(module, "ROUND_SECONDS", 2.5)
+    lon = [0.0, 0.001, 0.002, 0.1, 0.101, 0.102, 0.2, 0.201, 0.202, 0.003]
+    rules = Rules(consortia=3, max_population=40, contiguity=False)
+    instance = instance_from_arrays("chain", [f"P{i}" for i in range(10)], [10] * 10, [], rules,
+                                    latitude=[54.0] * 10, longitude=lon)
+    state = PartitionState(instance, rules, [0, 0, 0, 1, 0, 1, 2, 1, 2, 2])
+    reallocate(state, time.perf_counter() + 600)
+    assert limits and max(limits) == 2.5, "a round never takes the whole time left"
