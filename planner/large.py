@@ -200,7 +200,8 @@ TARGET_PRACTICES = 40
 """Practices a neighbourhood holds at the start without contiguity (it is also capped by
 `neighbourhood_practices`). On p3038 after 300 s: p = 600 ends at 0.8107 with 8 consortia (about 40
 practices) against 0.8128 with 4, 0.8157 with 12 and 0.8132 with 16; p = 1,000 ends at 0.5797 with 10
-against 0.5833 with 4."""
+and 0.5811 with 13 (this target's size, with 20 s reallocation rounds) against 0.5833 with 4. Two runs
+alike differ by up to 0.2 %."""
 TRANSFER_ROUNDS = 3
 """Rounds of transfers before each sweep of neighbourhoods (fewer when a round finds none)."""
 BORDER_SECONDS = 30.0

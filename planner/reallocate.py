@@ -37,8 +37,8 @@ def reallocate(state: PartitionState, deadline: float, *, threads: int | None = 
                                     candidate_hubs=tuple(state.instance.codes[j] for j in hubs))
         data = partition_data(state.instance, rules, nearest=nearest, keep=keep)
         solver = PartitionSolver(build_model(data), data, threads=threads, seed=seed)
-        run = solver.run(time_limit=max(1.0, min(ROUND_SECONDS, deadline - time.perf_counter() - 1.0)), gap=1e-6,
-                         start=[keep[i] for i in range(state.n)])
+        limit = max(1.0, min(ROUND_SECONDS, deadline - time.perf_counter() - 1.0))
+        run = solver.run(time_limit=limit, gap=1e-6, start=[keep[i] for i in range(state.n)])
         if run.hub_of is None or run.objective is None:
             return rounds
         before, consortia = state.objective, list(state.members)
