@@ -116,7 +116,7 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
     executor = _executor(options)
     size, practices = _starting_size(state, options), options.neighbourhood_practices
     base = size
-    seconds = options.sub_time_limit
+    seconds = _resolve_seconds(state, options)
     batches, quiet, transfers, converged = 0, 0, 0, False
     pool = Transfers(state) if transfers_apply(state) else None
     try:
@@ -178,6 +178,13 @@ def _starting_size(state, options: SolveOptions) -> int:
         return options.neighbourhood_size
     per = state.n / max(1, len(state.members))
     return max(options.neighbourhood_size, round(TARGET_PRACTICES / per))
+
+
+def _resolve_seconds(state, options: SolveOptions) -> float:
+    """Starting time limit of a neighbourhood re-solve: the option, else 6 s with contiguity and 2 s without."""
+    if options.sub_time_limit is not None:
+        return options.sub_time_limit
+    return 6.0 if state.rules.contiguity else 2.0
 
 
 def _settle(state, redrawn: set[int], options: SolveOptions, deadline: float) -> None:
