@@ -184,7 +184,7 @@ def _resolve_seconds(state, options: SolveOptions) -> float:
     """Starting time limit of a neighbourhood re-solve: the option, else 6 s with contiguity and 2 s without."""
     if options.sub_time_limit is not None:
         return options.sub_time_limit
-    return 6.0 if state.rules.contiguity else 2.0
+    return CONTIGUOUS_RESOLVE if state.rules.contiguity else FREE_RESOLVE
 
 
 def _settle(state, redrawn: set[int], options: SolveOptions, deadline: float) -> None:
@@ -194,6 +194,10 @@ def _settle(state, redrawn: set[int], options: SolveOptions, deadline: float) ->
                      deadline=min(deadline, time.perf_counter() + BORDER_SECONDS))
 
 
+CONTIGUOUS_RESOLVE = 6.0
+"""Starting seconds of a re-solve with contiguity (see `SolveOptions.sub_time_limit`)."""
+FREE_RESOLVE = 2.0
+"""Starting seconds of a re-solve without contiguity (see `SolveOptions.sub_time_limit`)."""
 FINAL_SECONDS = 2.0
 """Seconds kept at the end of a run for the last border moves, gathering the bound and verification."""
 LONGEST_RESOLVE = 24.0

@@ -13,19 +13,20 @@ from planner.rules import Rules
 from planner.verify import verify_plan
 
 
-def test_reallocation_makes_a_chain_of_moves_under_tight_capacities():
-    # Three hubs on a line 0.1 degrees apart, each with three practices of 10 patients, capacity 40.
-    # Practice X (10) sits by hub A but starts in C's consortium, and A is full with B1, which belongs by
-    # B, which holds C1, which belongs by C. The optimum takes three moves (B1, X and C1 home); one
-    # reallocation makes them all, whatever their order.
+def _chain():
+    """Three hubs on a line 0.1 degrees apart, each with three practices of 10 patients, capacity 40.
+    Practice X (10) sits by hub A but starts in C's consortium, and A is full with B1, which belongs by
+    B, which holds C1, which belongs by C: A holds A, A1, A2 and B1; B holds B, B2, C1; C holds C, C2, X."""
     lon = [0.0, 0.001, 0.002, 0.1, 0.101, 0.102, 0.2, 0.201, 0.202, 0.003]
     codes = ["A", "A1", "A2", "B", "B1", "B2", "C", "C1", "C2", "X"]
-    sizes = [10] * 10
     rules = Rules(consortia=3, max_population=40, contiguity=False)
-    instance = instance_from_arrays("chain", codes, sizes, [], rules, latitude=[54.0] * 10, longitude=lon)
-    # Start: A holds A, A1, A2 and B1; B holds B, B2, C1; C holds C, C2, X.
-    labels = [0, 0, 0, 1, 0, 1, 2, 1, 2, 2]
-    state = PartitionState(instance, rules, labels)
+    instance = instance_from_arrays("chain", codes, [10] * 10, [], rules, latitude=[54.0] * 10, longitude=lon)
+    return instance, rules, PartitionState(instance, rules, [0, 0, 0, 1, 0, 1, 2, 1, 2, 2])
+
+
+def test_reallocation_makes_a_chain_of_moves_under_tight_capacities():
+    # The optimum takes three moves (B1, X and C1 home); one reallocation makes them all, whatever their order.
+    instance, rules, state = _chain()
     before = state.objective
     assert verify_plan(instance, state.to_plan(), rules).passed
     rounds = reallocate(state, time.perf_counter() + 30)
@@ -59,10 +60,6 @@ def test_each_reallocation_round_is_capped_so_the_hubs_can_re_centre(monkeypatch
 
     monkeypatch.setattr(module.PartitionSolver, "run", recorded)
     monkeypatch.setattr(module, "ROUND_SECONDS", 2.5)
-    lon = [0.0, 0.001, 0.002, 0.1, 0.101, 0.102, 0.2, 0.201, 0.202, 0.003]
-    rules = Rules(consortia=3, max_population=40, contiguity=False)
-    instance = instance_from_arrays("chain", [f"P{i}" for i in range(10)], [10] * 10, [], rules,
-                                    latitude=[54.0] * 10, longitude=lon)
-    state = PartitionState(instance, rules, [0, 0, 0, 1, 0, 1, 2, 1, 2, 2])
+    _, _, state = _chain()
     reallocate(state, time.perf_counter() + 600)
     assert limits and max(limits) == 2.5, "a round never takes the whole time left"
