@@ -13,12 +13,12 @@ from planner.delegation import check_out_dir, consortium_summary, gbp, run_deleg
 
 @reports_errors
 def delegate(
-    instance: Path = typer.Argument(..., help="Instance folder (instance.toml with [delegation], budget.csv)."),
+    instance: Path = typer.Argument(..., help="Instance folder (instance.toml with \\[delegation], budget.csv)."),
     plan: str = typer.Option(..., "--plan", help="Plan CSV (practice_code,consortium) or a plan name in plans/."),
     budget: Path = typer.Option(None, "--budget", help="Budget CSV to use instead of the instance's budget.csv."),
     target_share: float = typer.Option(None, "--target-share", help="Delegation target, share of the delegable budget."),
     reserve: float = typer.Option(None, "--reserve", help="The cluster's risk reserve in pounds."),
-    out_dir: Path = typer.Option(None, "--out", help="Output folder [default: out/delegation/<instance>]."),
+    out_dir: Path = typer.Option(None, "--out", help="Output folder \\[default: out/delegation/<instance>]."),
 ):
     """Delegate budget lines to consortia within readiness, risk, fairness, pace and savings rules.
 

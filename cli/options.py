@@ -24,7 +24,7 @@ Coterminosity = Annotated[Optional[str], typer.Option(
 LaSplitWeight = Annotated[Optional[float], typer.Option(
     help="Objective km per patient added per extra local authority a consortium spans (penalty mode).")]
 Scenario = Annotated[Optional[str], typer.Option(
-    help="A named scenario of the instance ([scenarios.NAME] in instance.toml) whose rules replace the defaults.")]
+    help="A named scenario of the instance (\\[scenarios.NAME] in instance.toml) whose rules replace the defaults.")]
 JsonOutput = Annotated[bool, typer.Option("--json", help="Print the summary as JSON on stdout instead of tables.")]
 
 

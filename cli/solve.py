@@ -24,7 +24,7 @@ from planner.solve import solve_instance
 @reports_errors
 def solve(
     instance: InstanceArg,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder [default: out/<instance>].")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Output folder \\[default: out/<instance>].")] = None,
     scenario: Scenario = None,
     consortia: Consortia = None, min_consortia: MinConsortia = None, max_consortia: MaxConsortia = None,
     min_population: MinPopulation = None, max_population: MaxPopulation = None,
@@ -32,7 +32,7 @@ def solve(
     coterminosity: Coterminosity = None, la_split_weight: LaSplitWeight = None,
     time_limit: Annotated[float, typer.Option(help="Wall-clock limit in seconds for the whole solve.")] = 600.0,
     gap: Annotated[float, typer.Option(help="Relative optimality gap at which to stop (1e-4 = 0.01%).")] = 1e-4,
-    threads: Annotated[Optional[int], typer.Option(help="HiGHS threads [default: HiGHS chooses].")] = None,
+    threads: Annotated[Optional[int], typer.Option(help="HiGHS threads \\[default: HiGHS chooses].")] = None,
     seed: Annotated[int, typer.Option(help="HiGHS random seed; fixed seed and limits give the same plan.")] = 0,
     start: Annotated[Optional[str], typer.Option(help="Warm start: a plan CSV or a plan name of the instance.")] = None,
     contiguity_method: Annotated[str, typer.Option(help="cuts (separator inequalities) or flow (compact).")] = "cuts",

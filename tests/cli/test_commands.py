@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from cli.app import app
@@ -22,6 +24,18 @@ def test_every_command_has_help_with_an_example_and_a_readme_entry(name):
     assert result.exit_code == 0
     assert "Example:" in result.output
     assert f"consortia {name}" in README.read_text()
+
+
+@pytest.mark.parametrize("name", [c.name for c in COMMANDS])
+def test_help_keeps_every_bracketed_phrase(name):
+    """Rich reads [words] as markup and drops them unless escaped: [scenarios.NAME] and [default: ...] must
+    reach the reader."""
+    command = typer.main.get_command(app).commands[name]
+    result = runner.invoke(app, [name, "--help"], terminal_width=200)
+    shown = " ".join(result.output.replace("│", " ").split())
+    for param in command.params:
+        for phrase in re.findall(r"\\?(\[[^\]]*\])", getattr(param, "help", None) or ""):
+            assert " ".join(phrase.split()) in shown, (param.name, phrase)
 
 
 def test_solve_writes_a_verified_optimal_plan(tiny_path, tmp_path):
