@@ -156,12 +156,14 @@ REPORT_SECONDS = 5.0
 class _Reporter:
     """Keeps the best valid value and passes better ones (in objective units) to a callback, at most every
     REPORT_SECONDS. With `certify` set, a value counts only once certified at its multipliers, which is
-    done at most every CERTIFY_SECONDS and at the end of the ascent."""
+    done at most every CERTIFY_SECONDS and at the end of the ascent; `reserve` is the time the ascent keeps
+    for that last certification (CERTIFY_MARGIN times the longest one so far)."""
 
     def __init__(self, report, scale: float):
         self.report, self.scale = report, scale
         self.best, self.last, self.valid = -np.inf, -np.inf, -np.inf
         self.certify, self.certified, self.pending, self.checked = None, -np.inf, None, -np.inf
+        self.reserve = 0.0
 
     def __call__(self, raw: float, lam: np.ndarray, final: bool = False) -> None:
         now = time.perf_counter()
@@ -172,7 +174,9 @@ class _Reporter:
                 self.pending = lam
             if self.pending is not None and (final or now - self.checked >= CERTIFY_SECONDS):
                 self.valid = max(self.valid, self.certify(self.pending))
-                self.certified, self.pending, self.checked = raw, None, now
+                took = time.perf_counter() - now
+                self.reserve = max(self.reserve, CERTIFY_MARGIN * took)
+                self.certified, self.pending, self.checked = raw, None, now + took
         if self.report is None or self.valid <= self.best:
             return
         if final or now - self.last >= REPORT_SECONDS:
@@ -182,6 +186,10 @@ class _Reporter:
 
 CERTIFY_SECONDS = 30.0
 """Least seconds between two certifications of the best multipliers (a national one takes a few seconds)."""
+CERTIFY_MARGIN = 1.5
+"""The ascent stops this many times the longest certification before its time limit, so the last one ends
+within it: in a 10-minute national policy run the final certification used to end after the search had
+stopped waiting, and the run kept only the value certified up to 30 s earlier."""
 
 
 def _ascend(relaxation, lam, cap, target, deadline: float, max_iterations: int, theta: float = 2.0,
@@ -190,7 +198,7 @@ def _ascend(relaxation, lam, cap, target, deadline: float, max_iterations: int, 
     the deadline passes; returns the best value, its multipliers and the iterations made."""
     best, best_lam, stall, iterations = -np.inf, lam.copy(), 0, 0
     mark, marked = time.perf_counter(), -np.inf
-    while iterations < max_iterations and time.perf_counter() < deadline:
+    while iterations < max_iterations and time.perf_counter() < deadline - (progress.reserve if progress else 0.0):
         if time.perf_counter() - mark >= FLAT_SECONDS:
             if best - marked <= FLAT_RISE * abs(best):
                 break
