@@ -1,10 +1,14 @@
-"""The relaxation's sorting helpers match the lexsorts they replace; the ascent ends its last certification in time."""
+"""The relaxation's sorting helpers match the lexsorts they replace, and the ascent ends its last
+certification within its time limit."""
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 import pytest
 
+from planner import bound
 from planner.bound import _first_least, grouped_order
 
 
@@ -32,10 +36,6 @@ def test_first_least_is_each_groups_first_smallest_value():
 def test_the_ascent_keeps_time_for_its_last_certification():
     """An ascent whose certification takes 1 s stops early enough that its final certification still ends
     within the deadline (it used to start at the deadline and end a second after it)."""
-    import time
-
-    from planner import bound
-
     def relaxation(lam):
         time.sleep(0.01)
         return float(lam.sum()), np.zeros(len(lam))
