@@ -18,25 +18,27 @@ from planner.rules import Rules
 
 def construct_plan(instance, rules: Rules, seed: int = 0, max_moves: int | None = None,
                    seeding: str = "sample", seeding_seconds: float = 60.0, attempts: int = 8,
-                   by_authority: bool = True) -> PartitionState:
+                   by_authority: bool = True, every_area: bool = False) -> PartitionState:
     """A working plan satisfying every hard rule, or SolveError naming the rule it could not meet.
 
     seeding: 'sample' (weighted sampling and locate-allocate, seconds) or 'pmedian' (exact p-median on
     aggregated practices, better placed, up to seeding_seconds per region). When the border-move repair
     gets stuck, it starts again from other sampled seeds, up to `attempts` times in all. by_authority:
-    under the split penalty, cut the consortia from groups of whole authorities."""
+    under the split penalty, cut the consortia from groups of whole authorities. every_area: the p-median
+    seeding takes every practice as its own area, instead of at most AREAS_PER_CONSORTIUM per consortium."""
     failure = None
     for attempt in range(attempts):
         try:
             return _construct(instance, rules, seed + 7919 * attempt, max_moves,
-                              seeding if attempt == 0 else "sample", seeding_seconds, by_authority)
+                              seeding if attempt == 0 else "sample", seeding_seconds, by_authority,
+                              every_area)
         except SolveError as error:
             failure = error
     raise SolveError(f"{failure} (after {attempts} attempts from different seeds)")
 
 
 def _construct(instance, rules: Rules, seed: int, max_moves: int | None, seeding: str,
-               seeding_seconds: float, by_authority: bool = True) -> PartitionState:
+               seeding_seconds: float, by_authority: bool = True, every_area: bool = False) -> PartitionState:
     """One attempt: seeds, graph Voronoi cells, must-links gathered, rules repaired."""
     rng = np.random.default_rng(seed)
     regions = _regions(instance, rules, by_authority)
@@ -46,10 +48,11 @@ def _construct(instance, rules: Rules, seed: int, max_moves: int | None, seeding
     for members, k in zip(regions, counts):
         found = None
         if seeding == "pmedian" and 1 < k < len(members):
-            from planner.seeding import pmedian_seeds
+            from planner.seeding import AREAS_PER_CONSORTIUM, pmedian_seeds
 
             found = pmedian_seeds(instance, members, k, rng, time_limit=seeding_seconds, seed=seed,
-                                  min_population=rules.min_population, max_population=rules.max_population)
+                                  min_population=rules.min_population, max_population=rules.max_population,
+                                  per_consortium=None if every_area else AREAS_PER_CONSORTIUM)
         seeds = found[0] if found is not None and len(found[0]) == k else \
             place_seeds(instance, rules, members, k, rng)
         crossing = BORDER_FACTOR if rules.coterminosity == "penalty" and rules.la_split_weight else 1.0

@@ -20,6 +20,7 @@ from planner.options import SolveOptions
 from planner.reallocate import reallocate
 from planner.rebuild import rebuild_regions
 from planner.rules import Rules
+from planner.seeding import every_area_for
 from planner.transfer import Transfers, transfers_apply
 from planner.verify import verify_plan
 
@@ -42,7 +43,8 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None):
             progress(trajectory[-1])
 
     state = construct_plan(instance, rules, seed=options.seed, seeding=_seeding(rules),
-                           seeding_seconds=min(60.0, 0.1 * options.time_limit))
+                           seeding_seconds=min(60.0, 0.1 * options.time_limit),
+                           every_area=every_area_for(instance))
     _check(instance, state, rules)
     record("first plan", state)
     left = deadline - time.perf_counter() - FINAL_SECONDS

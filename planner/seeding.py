@@ -18,20 +18,33 @@ AREAS_PER_CONSORTIUM = 10
 """Most micro-areas per consortium. Under the split penalty the nation is seeded as 40 groups of
 authorities, most of them 2 consortia among 40-100 practices. With each practice as its own area, those
 p-medians took 66 of the 69 s of the national policy first plan (objective 8.754). With 10 areas per
-consortium the first plan takes 6.9 s (8.753); with 25 it takes 33 s (8.724). North-2014 policy starts at
-7.086 in 4.4 s, against 7.035 in 27 s; durham-tees is unchanged at 7.966."""
+consortium the first plan takes 6.9 s (8.753); with 25 it takes 33 s (8.724). Durham-tees is unchanged
+at 7.966. Regions cut again in the search (6 consortia, at most 400 practices) keep this cap: on north-2014
+policy they end at 6.5508 with it and 6.6173 without, from the same first plan."""
+UNCAPPED_PRACTICES = 2500
+"""A first plan of at most this many practices seeds from every practice as an area (no cap): north-2014
+policy (2,347 practices) then starts at 7.0345 in 22 s against 7.0862 in 2.5 s, and after border moves and
+the regions cut again stands at 6.5508 against 6.6140; the national first plan keeps the cap."""
+
+
+def every_area_for(instance) -> bool:
+    """Whether an instance's first plan seeds from every practice as its own area (at most
+    UNCAPPED_PRACTICES practices) rather than capping the areas per consortium."""
+    return len(instance.codes) <= UNCAPPED_PRACTICES
 
 
 def pmedian_seeds(instance, members: list[int], k: int, rng, *, micro: int = 1000, neighbours: int = 80,
                   time_limit: float = 60.0, seed: int = 0, min_population: float = 0.0,
-                  max_population: float | None = None) -> tuple[list[int], list[int]] | None:
+                  max_population: float | None = None,
+                  per_consortium: int | None = AREAS_PER_CONSORTIUM) -> tuple[list[int], list[int]] | None:
     """k hub practices among members and each member's hub, from a p-median over at most `micro` (and at
-    most AREAS_PER_CONSORTIUM x k) micro-areas that keeps the population bounds; None when it finds no
-    solution in time."""
+    most per_consortium x k, unless None) micro-areas that keeps the population bounds; None when it finds
+    no solution in time."""
     idx = np.asarray(members, dtype=np.int64)
     weight = instance.list_size[idx].astype(float) + 1e-9
     metric = instance.distance
-    m = min(len(idx), max(3 * k, min(micro, AREAS_PER_CONSORTIUM * k)))
+    cap = micro if per_consortium is None else min(micro, per_consortium * k)
+    m = min(len(idx), max(3 * k, cap))
     owner, reps = _micro_areas(metric, idx, weight, m, rng)
     area_weight = np.bincount(owner, weights=weight, minlength=len(reps))
     dist = metric.between(reps[:, None], reps[None, :])

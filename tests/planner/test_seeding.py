@@ -1,8 +1,10 @@
-"""Seeds from the p-median over micro-areas: area counts scale with the consortia, and shared sites work."""
+"""Seeds from the p-median over micro-areas: area counts scale with the consortia (every practice is an area
+in a region-sized first plan), and shared sites work."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import planner.seeding as seeding
 from planner.geo import Planar
@@ -36,6 +38,43 @@ def test_a_small_region_is_seeded_over_a_few_areas_per_consortium(monkeypatch):
     assert sizes[0] >= 50_000 and sizes[1] <= 70_000
     left = max(i for i in range(120) if hub_of[i] == hub_of[0])
     assert all(hub_of[i] == hub_of[0] for i in range(left + 1)), "each seed's practices lie on one side"
+
+
+def test_every_area_seeds_from_each_practice_and_only_small_instances_ask_for_it(monkeypatch):
+    instance = _grid(120)
+    seen = []
+    original = seeding._micro_areas
+
+    def spy(metric, idx, weight, m, rng):
+        seen.append(m)
+        return original(metric, idx, weight, m, rng)
+
+    monkeypatch.setattr(seeding, "_micro_areas", spy)
+    seeding.pmedian_seeds(instance, list(range(120)), 2, np.random.default_rng(0), min_population=50_000,
+                          max_population=70_000, per_consortium=None)
+    assert seen == [120]
+    assert seeding.every_area_for(instance)
+    monkeypatch.setattr(seeding, "UNCAPPED_PRACTICES", 119)
+    assert not seeding.every_area_for(instance)
+
+
+@pytest.mark.parametrize("uncapped, expected", [(2500, True), (100, False)])
+def test_the_large_method_asks_for_every_area_only_up_to_the_uncapped_size(monkeypatch, uncapped, expected):
+    from planner import large
+    from planner.options import SolveOptions
+
+    asked = []
+
+    def stop(instance, rules, **kwargs):
+        asked.append(kwargs.get("every_area"))
+        raise RuntimeError("stop after the first plan's arguments")
+
+    monkeypatch.setattr(large, "construct_plan", stop)
+    monkeypatch.setattr(seeding, "UNCAPPED_PRACTICES", uncapped)
+    instance = _grid(120)
+    with pytest.raises(RuntimeError):
+        large.solve_large(instance, instance.rules, SolveOptions(time_limit=5, method="lns"))
+    assert asked == [expected]
 
 
 def test_micro_areas_stop_when_fewer_sites_than_areas_are_left():
