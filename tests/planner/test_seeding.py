@@ -20,8 +20,9 @@ def _grid(n: int, sites: int | None = None):
     return instance_from_arrays("line", codes, [1000] * n, [], rules, metric=Planar(x, np.zeros(n)))
 
 
-def test_a_small_region_is_seeded_over_a_few_areas_per_consortium(monkeypatch):
-    instance = _grid(120)
+@pytest.fixture
+def area_counts(monkeypatch):
+    """The number of micro-areas each seeding asks for."""
     seen = []
     original = seeding._micro_areas
 
@@ -30,9 +31,14 @@ def test_a_small_region_is_seeded_over_a_few_areas_per_consortium(monkeypatch):
         return original(metric, idx, weight, m, rng)
 
     monkeypatch.setattr(seeding, "_micro_areas", spy)
+    return seen
+
+
+def test_a_small_region_is_seeded_over_a_few_areas_per_consortium(area_counts):
+    instance = _grid(120)
     hubs, hub_of = seeding.pmedian_seeds(instance, list(range(120)), 2, np.random.default_rng(0),
                                          min_population=50_000, max_population=70_000)
-    assert seen == [2 * seeding.AREAS_PER_CONSORTIUM]
+    assert area_counts == [2 * seeding.AREAS_PER_CONSORTIUM]
     assert len(hubs) == 2 and set(hub_of) == set(hubs)
     sizes = sorted(1000 * hub_of.count(h) for h in hubs)
     assert sizes[0] >= 50_000 and sizes[1] <= 70_000
@@ -40,19 +46,11 @@ def test_a_small_region_is_seeded_over_a_few_areas_per_consortium(monkeypatch):
     assert all(hub_of[i] == hub_of[0] for i in range(left + 1)), "each seed's practices lie on one side"
 
 
-def test_every_area_seeds_from_each_practice_and_only_small_instances_ask_for_it(monkeypatch):
+def test_every_area_seeds_from_each_practice_and_only_small_instances_ask_for_it(area_counts, monkeypatch):
     instance = _grid(120)
-    seen = []
-    original = seeding._micro_areas
-
-    def spy(metric, idx, weight, m, rng):
-        seen.append(m)
-        return original(metric, idx, weight, m, rng)
-
-    monkeypatch.setattr(seeding, "_micro_areas", spy)
     seeding.pmedian_seeds(instance, list(range(120)), 2, np.random.default_rng(0), min_population=50_000,
                           max_population=70_000, per_consortium=None)
-    assert seen == [120]
+    assert area_counts == [120]
     assert seeding.every_area_for(instance)
     monkeypatch.setattr(seeding, "UNCAPPED_PRACTICES", 119)
     assert not seeding.every_area_for(instance)
