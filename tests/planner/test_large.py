@@ -22,6 +22,14 @@ from tests.models.test_brute_force import CASES, CODES, EDGES, LADS, LAT, LON, S
 DURHAM = "instances/durham-darlington"
 
 
+@pytest.fixture(scope="module")
+def durham_plan():
+    """Durham-darlington and its first plan under its own rules (seed 0), shared by the tests that only
+    read it."""
+    instance = load_instance(DURHAM)
+    return instance, construct_plan(instance, instance.rules, seed=0)
+
+
 def brute_instance(n: int, rules: Rules):
     """The brute-force test's practices as an instance."""
     return instance_from_arrays("brute", CODES[:n], SIZES[:n],
@@ -228,12 +236,11 @@ def test_capacitated_first_assignment_fits_where_nearest_seeds_overflow():
     assert nearest_seed(instance, list(range(8)), [0, 7]).count(0) == 7
 
 
-def test_neighbourhood_keeps_current_hubs_among_few_candidates():
+def test_neighbourhood_keeps_current_hubs_among_few_candidates(durham_plan):
     from planner.lns import choose_neighbourhoods, neighbourhood
     import numpy as np
 
-    instance = load_instance(DURHAM)
-    state = construct_plan(instance, instance.rules, seed=0)
+    instance, state = durham_plan
     group = choose_neighbourhoods(state, np.random.default_rng(0), size=2, max_practices=200)[0]
     task = neighbourhood(state, group, SolveOptions(time_limit=10), hubs=5)
     hubs = set(task.rules.candidate_hubs)
@@ -257,15 +264,14 @@ def test_under_the_split_penalty_a_region_cut_without_groups_replaces_a_worse_gr
     assert result.bound <= 6.714850538046633 + 1e-9 <= result.objective + 1e-9, "the proven optimum (README)"
 
 
-def test_a_neighbourhood_past_its_wall_clock_deadline_is_not_started():
+def test_a_neighbourhood_past_its_wall_clock_deadline_is_not_started(durham_plan):
     import time
 
     import numpy as np
 
     from planner.lns import choose_neighbourhoods, neighbourhood, solve_neighbourhood
 
-    instance = load_instance(DURHAM)
-    state = construct_plan(instance, instance.rules, seed=0)
+    _, state = durham_plan
     [group, *_] = choose_neighbourhoods(state, np.random.default_rng(0), size=3, max_practices=60)
     options = SolveOptions(time_limit=20, gap=1e-6, threads=1)
     late = neighbourhood(state, group, options, deadline=time.time() - 1.0)
@@ -412,7 +418,7 @@ def _capacitated_grid(side: int, consortia: int):
     return instance, rules, labels
 
 
-def test_without_contiguity_neighbourhoods_start_with_about_forty_practices():
+def test_without_contiguity_neighbourhoods_start_with_about_forty_practices(durham_plan):
     from planner.large import TARGET_PRACTICES, _starting_size
     from planner.partition_state import PartitionState
 
@@ -420,20 +426,18 @@ def test_without_contiguity_neighbourhoods_start_with_about_forty_practices():
     state = PartitionState(instance, rules, labels)
     assert _starting_size(state, SolveOptions(neighbourhood_size=4)) == round(TARGET_PRACTICES / 5) == 8
     assert _starting_size(state, SolveOptions(neighbourhood_size=12)) == 12, "never below the option"
-    durham = load_instance(DURHAM)
-    contiguous = construct_plan(durham, durham.rules, seed=0)
+    _, contiguous = durham_plan
     assert _starting_size(contiguous, SolveOptions(neighbourhood_size=4)) == 4, "contiguous plans keep the option"
 
 
-def test_re_solves_start_at_two_seconds_without_contiguity_and_six_with_it():
+def test_re_solves_start_at_two_seconds_without_contiguity_and_six_with_it(durham_plan):
     from planner.errors import InputError
     from planner.large import _resolve_seconds
     from planner.partition_state import PartitionState
 
     instance, rules, labels = _capacitated_grid(10, 20)
     free = PartitionState(instance, rules, labels)
-    durham = load_instance(DURHAM)
-    contiguous = construct_plan(durham, durham.rules, seed=0)
+    _, contiguous = durham_plan
     assert _resolve_seconds(free, SolveOptions()) == 2.0
     assert _resolve_seconds(contiguous, SolveOptions()) == 6.0
     assert _resolve_seconds(free, SolveOptions(sub_time_limit=9.0)) == 9.0, "an explicit limit is kept"
