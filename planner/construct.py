@@ -48,11 +48,11 @@ def _construct(instance, rules: Rules, seed: int, max_moves: int | None, seeding
     for members, k in zip(regions, counts):
         found = None
         if seeding == "pmedian" and 1 < k < len(members):
-            from planner.seeding import AREAS_PER_CONSORTIUM, pmedian_seeds
+            from planner.seeding import pmedian_seeds
 
             found = pmedian_seeds(instance, members, k, rng, time_limit=seeding_seconds, seed=seed,
                                   min_population=rules.min_population, max_population=rules.max_population,
-                                  per_consortium=None if every_area else AREAS_PER_CONSORTIUM)
+                                  every_area=every_area)
         seeds = found[0] if found is not None and len(found[0]) == k else \
             place_seeds(instance, rules, members, k, rng)
         crossing = BORDER_FACTOR if rules.coterminosity == "penalty" and rules.la_split_weight else 1.0

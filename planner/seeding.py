@@ -36,14 +36,14 @@ def every_area_for(instance) -> bool:
 def pmedian_seeds(instance, members: list[int], k: int, rng, *, micro: int = 1000, neighbours: int = 80,
                   time_limit: float = 60.0, seed: int = 0, min_population: float = 0.0,
                   max_population: float | None = None,
-                  per_consortium: int | None = AREAS_PER_CONSORTIUM) -> tuple[list[int], list[int]] | None:
-    """k hub practices among members and each member's hub, from a p-median over at most `micro` (and at
-    most per_consortium x k, unless None) micro-areas that keeps the population bounds; None when it finds
-    no solution in time."""
+                  every_area: bool = False) -> tuple[list[int], list[int]] | None:
+    """k hub practices among members and each member's hub, from a p-median over at most `micro` (and,
+    unless every_area, at most AREAS_PER_CONSORTIUM x k) micro-areas that keeps the population bounds; None
+    when it finds no solution in time."""
     idx = np.asarray(members, dtype=np.int64)
     weight = instance.list_size[idx].astype(float) + 1e-9
     metric = instance.distance
-    cap = micro if per_consortium is None else min(micro, per_consortium * k)
+    cap = micro if every_area else min(micro, AREAS_PER_CONSORTIUM * k)
     m = min(len(idx), max(3 * k, cap))
     owner, reps = _micro_areas(metric, idx, weight, m, rng)
     area_weight = np.bincount(owner, weights=weight, minlength=len(reps))

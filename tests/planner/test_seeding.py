@@ -49,7 +49,7 @@ def test_a_small_region_is_seeded_over_a_few_areas_per_consortium(area_counts):
 def test_every_area_seeds_from_each_practice_and_only_small_instances_ask_for_it(area_counts, monkeypatch):
     instance = _grid(120)
     seeding.pmedian_seeds(instance, list(range(120)), 2, np.random.default_rng(0), min_population=50_000,
-                          max_population=70_000, per_consortium=None)
+                          max_population=70_000, every_area=True)
     assert area_counts == [120]
     assert seeding.every_area_for(instance)
     monkeypatch.setattr(seeding, "UNCAPPED_PRACTICES", 119)
