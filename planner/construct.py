@@ -5,6 +5,7 @@ until population bounds, exposure caps and links hold."""
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -22,10 +23,11 @@ def construct_plan(instance, rules: Rules, seed: int = 0, max_moves: int | None 
     """A working plan satisfying every hard rule, or SolveError naming the rule it could not meet.
 
     seeding: 'sample' (weighted sampling and locate-allocate, seconds) or 'pmedian' (exact p-median on
-    aggregated practices, better placed, up to seeding_seconds per region). When the border-move repair
-    gets stuck, it starts again from other sampled seeds, up to `attempts` times in all. by_authority:
-    under the split penalty, cut the consortia from groups of whole authorities. every_area: the p-median
-    seeding takes every practice as its own area, instead of at most AREAS_PER_CONSORTIUM per consortium."""
+    aggregated practices, better placed, within seeding_seconds shared by all regions; a region reached
+    after the budget is spent samples its seeds). When the border-move repair gets stuck, it starts again
+    from other sampled seeds, up to `attempts` times in all. by_authority: under the split penalty, cut the
+    consortia from groups of whole authorities. every_area: the p-median seeding takes every practice as its
+    own area, instead of at most AREAS_PER_CONSORTIUM per consortium."""
     failure = None
     for attempt in range(attempts):
         try:
@@ -41,16 +43,17 @@ def _construct(instance, rules: Rules, seed: int, max_moves: int | None, seeding
                seeding_seconds: float, by_authority: bool = True, every_area: bool = False) -> PartitionState:
     """One attempt: seeds, graph Voronoi cells, must-links gathered, rules repaired."""
     rng = np.random.default_rng(seed)
+    ends = time.perf_counter() + seeding_seconds
     regions = _regions(instance, rules, by_authority)
     counts = allocate_consortia(instance, rules, regions)
     labels = np.full(len(instance.codes), -1, dtype=np.int64)
     next_label = 0
     for members, k in zip(regions, counts):
-        found = None
-        if seeding == "pmedian" and 1 < k < len(members):
+        found, left = None, ends - time.perf_counter()
+        if seeding == "pmedian" and 1 < k < len(members) and left >= LEAST_SEEDING:
             from planner.seeding import pmedian_seeds
 
-            found = pmedian_seeds(instance, members, k, rng, time_limit=seeding_seconds, seed=seed,
+            found = pmedian_seeds(instance, members, k, rng, time_limit=left, seed=seed,
                                   min_population=rules.min_population, max_population=rules.max_population,
                                   every_area=every_area)
         seeds = found[0] if found is not None and len(found[0]) == k else \
@@ -65,6 +68,10 @@ def _construct(instance, rules: Rules, seed: int, max_moves: int | None, seeding
     _gather_must_links(state)
     repair_rules(state, max_moves or 20 * len(instance.codes))
     return state
+
+
+LEAST_SEEDING = 0.5
+"""Fewest seconds of the seeding budget left for a region's p-median to be tried (else it samples seeds)."""
 
 
 def by_authority_applies(rules: Rules) -> bool:

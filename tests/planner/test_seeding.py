@@ -81,3 +81,32 @@ def test_micro_areas_stop_when_fewer_sites_than_areas_are_left():
     owner, reps = seeding._micro_areas(instance.distance, idx, np.full(12, 1000.0), 6, np.random.default_rng(0))
     assert len(reps) == 3
     assert np.allclose(instance.distance.between(idx, reps[owner]), 0.0)
+
+
+def test_the_first_plans_seeding_budget_is_shared_by_its_regions(monkeypatch):
+    """Each region's p-median gets what the earlier ones left; once too little is left, regions sample."""
+    import planner.construct as construct
+
+    class Clock:
+        now = 0.0
+
+        def perf_counter(self):
+            return self.now
+
+    clock, asked = Clock(), []
+
+    def slow_pmedian(instance, members, k, rng, *, time_limit, **kwargs):
+        asked.append(time_limit)
+        clock.now += 30.0
+        return None
+
+    monkeypatch.setattr(construct, "time", clock)
+    monkeypatch.setattr(seeding, "pmedian_seeds", slow_pmedian)
+    n = 120
+    rules = Rules(consortia=6, contiguity=False, coterminosity="hard")
+    instance = instance_from_arrays("three", [f"P{i}" for i in range(n)], [1000] * n, [], rules,
+                                    metric=Planar(np.arange(n, dtype=float), np.zeros(n)),
+                                    lad_codes=np.repeat(["A", "B", "C"], n // 3))
+    state = construct.construct_plan(instance, rules, seeding="pmedian", seeding_seconds=40.0)
+    assert asked == [40.0, 10.0]
+    assert len(state.members) == 6
