@@ -44,6 +44,11 @@ from planner.metrics import cost_scale
 from planner.rules import Rules
 
 
+DEFLECT = 1.5
+"""Deflection of each subgradient by the previous step's direction (Camerini, Fratta and Maffioli): where
+the two point against each other, the step follows the previous direction in part instead of zig-zagging.
+On north-2014 policy, 300 s alone: 5.8094 (5.8030 at 110 s) against 5.8003 (5.7719 at 124 s) without; in a
+10-minute national policy run 7.161217 against 7.150998 (7.145 at 319 s against 7.136 at 381 s)."""
 STALL = 40
 """Iterations without a better bound before the step halves (20 stopped the national bound 0.1% lower)."""
 
@@ -196,7 +201,7 @@ def _ascend(relaxation, lam, cap, target, deadline: float, max_iterations: int, 
             progress=None):
     """Subgradient ascent from lam until the step vanishes, the value stops rising, the iterations run out or
     the deadline passes; returns the best value, its multipliers and the iterations made."""
-    best, best_lam, stall, iterations = -np.inf, lam.copy(), 0, 0
+    best, best_lam, stall, iterations, direction = -np.inf, lam.copy(), 0, 0, None
     mark, marked = time.perf_counter(), -np.inf
     while iterations < max_iterations and time.perf_counter() < deadline - (progress.reserve if progress else 0.0):
         if time.perf_counter() - mark >= FLAT_SECONDS:
@@ -213,18 +218,27 @@ def _ascend(relaxation, lam, cap, target, deadline: float, max_iterations: int, 
             stall += 1
             if stall >= STALL:
                 theta, stall = theta / 2, 0
-                lam = best_lam.copy()
+                lam, direction = best_lam.copy(), None
                 if theta < 1e-4:
                     break
         g = 1.0 - assigned
-        norm = float(g @ g)
-        if norm < 1e-12:
+        if float(g @ g) < 1e-12:
             break
+        g = direction = deflected(g, direction)
+        norm = float(g @ g)
         gap_estimate = (target - value) if target is not None and target > value else max(abs(value) * 0.01, 1e-9)
         lam = np.minimum(lam + theta * gap_estimate / norm * g, cap)
     if progress is not None:
         progress(best, best_lam, final=True)
     return best, best_lam, iterations
+
+
+def deflected(g: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
+    """The step direction from subgradient g: g itself unless it points against the previous direction,
+    else g plus DEFLECT times its component against that direction, so the step no longer undoes it."""
+    if previous is None or not DEFLECT:
+        return g
+    return g + max(0.0, -DEFLECT * float(g @ previous) / float(previous @ previous)) * previous
 
 
 def _authority_groups(instance, rules: Rules, I, J, owner=None):

@@ -1,5 +1,5 @@
-"""The relaxation's sorting helpers match the lexsorts they replace, and the ascent ends its last
-certification within its time limit."""
+"""The relaxation's sorting helpers match the lexsorts they replace, the ascent ends its last
+certification within its time limit, and a step against the last one is deflected along it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from planner import bound
-from planner.bound import _first_least, grouped_order
+from planner.bound import _first_least, deflected, grouped_order
 
 
 @pytest.mark.parametrize("groups", [3, 70_000, 3_000_000])
@@ -50,3 +50,15 @@ def test_the_ascent_keeps_time_for_its_last_certification():
     bound._ascend(relaxation, np.zeros(4), np.full(4, np.inf), None, began + 4.0, 10**6, progress=progress)
     assert time.perf_counter() - began < 4.0
     assert progress.valid > 0
+
+
+def test_a_subgradient_against_the_last_direction_is_deflected_along_it():
+    previous = np.array([1.0, 0.0, 2.0])
+    along = np.array([0.5, 1.0, 0.0])
+    assert deflected(along, None) is along
+    assert np.array_equal(deflected(along, previous), along)
+    against = np.array([-2.0, 1.0, -1.0])
+    step = deflected(against, previous)
+    assert float(against @ previous) < 0 <= float(step @ previous)
+    assert np.isclose(step @ previous, (1 - bound.DEFLECT) * (against @ previous))
+    assert np.allclose(step - against, (step - against)[0] / previous[0] * previous), "moved along the last step"
