@@ -198,8 +198,8 @@ def _settle(state, redrawn: set[int], options: SolveOptions, deadline: float) ->
 
 FIRST_SEEDING = 40.0
 """Most seconds for the first plan's p-median seeds, over all its regions. Nationally the rest of the first
-plan (cells, repair to the rules) takes about 10 s, so the plan is verified within a minute; with 60 s the
-policy scenario without the split penalty, seeded as one p-median over 1,000 areas, took 69.5 s."""
+plan (cells, repair to the rules) takes about 10 s, so the plan is verified within a minute. With 60 s for
+each region, the policy scenario without the split penalty (one p-median over 1,000 areas) once took 69.5 s."""
 CONTIGUOUS_RESOLVE = 6.0
 """Starting seconds of a re-solve with contiguity (see `SolveOptions.sub_time_limit`)."""
 FREE_RESOLVE = 2.0

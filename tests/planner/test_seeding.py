@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import planner.construct as construct
 import planner.seeding as seeding
 from planner.geo import Planar
 from planner.instance import instance_from_arrays
@@ -85,8 +86,6 @@ def test_micro_areas_stop_when_fewer_sites_than_areas_are_left():
 
 def test_the_first_plans_seeding_budget_is_shared_by_its_regions(monkeypatch):
     """Each region's p-median gets what the earlier ones left; once too little is left, regions sample."""
-    import planner.construct as construct
-
     class Clock:
         now = 0.0
 
