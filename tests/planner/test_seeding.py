@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 
 import planner.construct as construct
+import planner.large as large
 import planner.seeding as seeding
 from planner.geo import Planar
 from planner.instance import instance_from_arrays
+from planner.options import SolveOptions
 from planner.rules import Rules
 
 
@@ -59,9 +61,6 @@ def test_every_area_seeds_from_each_practice_and_only_small_instances_ask_for_it
 
 @pytest.mark.parametrize("uncapped, expected", [(2500, True), (100, False)])
 def test_the_large_method_asks_for_every_area_only_up_to_the_uncapped_size(monkeypatch, uncapped, expected):
-    from planner import large
-    from planner.options import SolveOptions
-
     asked = []
 
     def stop(instance, rules, **kwargs):
