@@ -109,8 +109,8 @@ def _check(instance, state, rules) -> None:
 
 
 def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, record) -> tuple[int, bool]:
-    """Sweeps of disjoint neighbourhoods solved exactly in batches; without contiguity each sweep is
-    preceded by rounds of transfers (while they pay) and followed by a global reallocation. When a sweep
+    """Sweeps of disjoint neighbourhoods solved exactly in batches; each sweep is preceded by rounds of
+    transfers (while they pay) and, without contiguity, followed by a global reallocation. When a sweep
     finds nothing while some re-solves stopped at their time limit, that limit doubles (up to
     LONGEST_RESOLVE); when two sweeps find nothing, the neighbourhoods grow (half as many consortia and
     practices again, up to GROWTH times the start) before the search stops. Returns the batches solved and

@@ -59,11 +59,31 @@ def test_apply_solution_adds_and_drops_consortia():
     assert state.objective == sum(state.value.values())
 
 
-def test_transfers_stay_off_with_contiguity():
+def test_with_contiguity_a_transfer_merges_in_the_west_and_splits_in_the_east():
     rules = Rules(consortia=4, contiguity=True)
-    edges = [(a, b) for a, b in zip(CODES, CODES[1:])]
+    edges = list(zip(CODES, CODES[1:]))
     instance = instance_from_arrays("regions", CODES, [10] * 8, edges, rules, latitude=[54.0] * 8, longitude=LON)
-    assert not transfer.transfers_apply(PartitionState(instance, rules, np.array(START)))
+    state = PartitionState(instance, rules, np.array(START))
+    before = state.objective
+    assert transfer.transfers_apply(state)
+    made = transfer.Transfers(state).round(SolveOptions(time_limit=30, threads=1), time.perf_counter() + 60,
+                                           _serial, samples=4)
+    assert made == 1
+    assert state.objective < before
+    plan = state.to_plan()
+    assert verify_plan(instance, plan, rules).passed
+    assert len({plan.assignment[c] for c in CODES[4:]}) == 2
+    assert len({plan.assignment[c] for c in CODES[:4]}) == 2
+
+
+def test_with_contiguity_a_group_without_room_is_not_evaluated():
+    rules = Rules(consortia=4, contiguity=True, min_population=15)
+    edges = list(zip(CODES, CODES[1:]))
+    instance = instance_from_arrays("regions", CODES, [10] * 8, edges, rules, latitude=[54.0] * 8, longitude=LON)
+    state = PartitionState(instance, rules, np.array([0, 0, 1, 1, 2, 2, 3, 3]))
+    candidates = transfer.Transfers(state)._candidates(samples=4)
+    assert candidates and all(change == -1 for change, _ in candidates)
+    assert all(len(group) == 3 for _, group in candidates)
 
 
 def test_evaluations_of_consortia_changed_since_are_not_applied(monkeypatch):
