@@ -41,12 +41,17 @@ new hub is far from the old one). On a 10-minute national policy plan, splits of
 saved up to 0.025 each, proven in 1-3 s."""
 CONTIGUOUS_EVALUATION = 6.0
 """Time limit of one drop or add re-solve with contiguity (connected re-solves take 1-6 s nationally)."""
+CONTIGUOUS_FEWEST = 10
+"""Fewest consortia for transfers with contiguity: in a smaller plan one neighbourhood spans most of it.
+On durham-tees (5 consortia, policy scenario) transfer evaluations took 26 s, made none, and the search
+no longer reached the optimum within 2 minutes (6.714950; 6.714851 at 77 s without them)."""
 
 
 def transfers_apply(state: PartitionState) -> bool:
-    """Whether the plan has consortia enough for a drop and a disjoint add."""
+    """Whether the plan has consortia enough for transfers: for a drop and a disjoint add, and with
+    contiguity at least CONTIGUOUS_FEWEST."""
     drop, add = _sizes(state)
-    return len(state.members) >= drop + add
+    return len(state.members) >= (CONTIGUOUS_FEWEST if state.rules.contiguity else drop + add)
 
 
 def _sizes(state: PartitionState) -> tuple[int, int]:

@@ -59,7 +59,8 @@ def test_apply_solution_adds_and_drops_consortia():
     assert state.objective == sum(state.value.values())
 
 
-def test_with_contiguity_a_transfer_merges_in_the_west_and_splits_in_the_east():
+def test_with_contiguity_a_transfer_merges_in_the_west_and_splits_in_the_east(monkeypatch):
+    monkeypatch.setattr(transfer, "CONTIGUOUS_FEWEST", 4)
     rules = Rules(consortia=4, contiguity=True)
     edges = list(zip(CODES, CODES[1:]))
     instance = instance_from_arrays("regions", CODES, [10] * 8, edges, rules, latitude=[54.0] * 8, longitude=LON)
@@ -74,6 +75,13 @@ def test_with_contiguity_a_transfer_merges_in_the_west_and_splits_in_the_east():
     assert verify_plan(instance, plan, rules).passed
     assert len({plan.assignment[c] for c in CODES[4:]}) == 2
     assert len({plan.assignment[c] for c in CODES[:4]}) == 2
+
+
+def test_with_contiguity_a_small_plan_has_no_transfers():
+    rules = Rules(consortia=4, contiguity=True)
+    instance = instance_from_arrays("regions", CODES, [10] * 8, list(zip(CODES, CODES[1:])), rules,
+                                    latitude=[54.0] * 8, longitude=LON)
+    assert not transfer.transfers_apply(PartitionState(instance, rules, np.array(START)))
 
 
 def test_with_contiguity_a_group_without_room_is_not_evaluated():
