@@ -125,7 +125,8 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
         while time.perf_counter() < deadline - LAST_START:
             improved, limited = 0, False
             for _ in range(TRANSFER_ROUNDS if pool is not None else 0):
-                made = pool.round(options, deadline, executor, samples=options.batch_size)
+                made = pool.round(options, deadline, executor, samples=options.batch_size,
+                                  evaluated=lambda: record("transfer evaluations", state))
                 if not made:
                     break
                 transfers += made

@@ -69,10 +69,11 @@ class Transfers:
         self.tried: set[tuple] = set()
         self.redrawn: set[int] = set()
 
-    def round(self, options: SolveOptions, deadline: float, executor, samples: int) -> int:
+    def round(self, options: SolveOptions, deadline: float, executor, samples: int, evaluated=None) -> int:
         """Evaluate up to `samples` new drops and adds (the likeliest first), then apply the best disjoint
         pairs that lower the objective; returns the number of transfers made and leaves the consortia they
-        redrew in `redrawn`."""
+        redrew in `redrawn`. `evaluated`, when given, is called after each batch of evaluations (a national
+        batch takes about 30 s, so the live display and the trajectory keep up with the bound)."""
         state = self.state
         seconds = CONTIGUOUS_EVALUATION if state.rules.contiguity else EVALUATION_SECONDS
         limited, ends = sub_limits(options, deadline, seconds, gap=1e-4)
@@ -88,6 +89,8 @@ class Transfers:
                 change = len(set(assignment.values())) - len(consortia)
                 pool = self.drops if change < 0 else self.adds
                 pool[_signature(state, consortia)] = (delta, consortia, assignment)
+            if evaluated is not None:
+                evaluated()
         return self._apply()
 
     def _candidates(self, samples: int) -> list[tuple[int, tuple[int, ...]]]:

@@ -67,9 +67,11 @@ def test_with_contiguity_a_transfer_merges_in_the_west_and_splits_in_the_east(mo
     state = PartitionState(instance, rules, np.array(START))
     before = state.objective
     assert transfer.transfers_apply(state)
+    batches = []
     made = transfer.Transfers(state).round(SolveOptions(time_limit=30, threads=1), time.perf_counter() + 60,
-                                           _serial, samples=4)
+                                           _serial, samples=4, evaluated=lambda: batches.append(1))
     assert made == 1
+    assert batches == [1], "one batch of evaluations (a drop and an add), reported once"
     assert state.objective < before
     plan = state.to_plan()
     assert verify_plan(instance, plan, rules).passed
