@@ -124,9 +124,11 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
     try:
         while time.perf_counter() < deadline - LAST_START:
             improved, limited = 0, False
-            for _ in range(TRANSFER_ROUNDS if pool is not None else 0):
+            for turn in range(TRANSFER_ROUNDS if pool is not None and pool.due() else 0):
                 made = pool.round(options, deadline, executor, samples=options.batch_size,
                                   evaluated=lambda: record("transfer evaluations", state))
+                if not turn:
+                    pool.rested(made)
                 if not made:
                     break
                 transfers += made

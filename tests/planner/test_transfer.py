@@ -109,3 +109,23 @@ def test_evaluations_of_consortia_changed_since_are_not_applied(monkeypatch):
     assert pool._apply() == 0
     assert not pool.drops and pool.adds
     assert len(state.members) == 4 and verify_plan(instance, state.to_plan(), rules).passed
+
+
+def test_with_contiguity_transfers_rest_longer_after_each_fruitless_round():
+    rules = Rules(consortia=4, contiguity=True)
+    instance = instance_from_arrays("regions", CODES, [10] * 8, list(zip(CODES, CODES[1:])), rules,
+                                    latitude=[54.0] * 8, longitude=LON)
+    pool = transfer.Transfers(PartitionState(instance, rules, np.array(START)))
+    seen = []
+    for made in (0, 0, 2, 0):
+        assert pool.due()
+        pool.rested(made)
+        seen.append(sum(1 for _ in iter(lambda: pool.due(), True)))
+    assert seen == [1, 2, 0, 1], "sweeps skipped after each round: 1, then 2, none after a paying round"
+
+
+def test_without_contiguity_transfers_never_rest():
+    _, _, state = _state()
+    pool = transfer.Transfers(state)
+    pool.rested(0)
+    assert pool.due()
