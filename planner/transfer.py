@@ -9,7 +9,8 @@ transfers were worth more than any neighbourhood re-solve.
 
 With contiguity the neighbourhoods are adjacent consortia: a drop re-solves a consortium and two of its
 neighbours as two connected consortia, an add splits one consortium in two. On a national policy plan the
-largest consortia split for savings of up to 0.025, and the cheapest drops cost from 0.011.
+largest consortia split for savings of up to 0.025, and drops around the smallest cost from 0.0024
+(most 0.01-0.03).
 
 Re-solves are spent where they are likely to pay: drops around consortia whose members have a near hub
 with room to spare, adds around the costliest consortia. An evaluated drop or add stays valid until one
