@@ -31,6 +31,12 @@ def _state():
     return instance, rules, PartitionState(instance, rules, np.array(START))
 
 
+def _path(rules):
+    """The same eight practices joined in a line (west to east), for plans with contiguity."""
+    return instance_from_arrays("regions", CODES, [10] * 8, list(zip(CODES, CODES[1:])), rules,
+                                latitude=[54.0] * 8, longitude=LON)
+
+
 def test_a_transfer_moves_a_consortium_east_and_keeps_the_count(monkeypatch):
     monkeypatch.setattr(transfer, "DROP", 3)
     monkeypatch.setattr(transfer, "ADD", 1)
@@ -62,8 +68,7 @@ def test_apply_solution_adds_and_drops_consortia():
 def test_with_contiguity_a_transfer_merges_in_the_west_and_splits_in_the_east(monkeypatch):
     monkeypatch.setattr(transfer, "CONTIGUOUS_FEWEST", 4)
     rules = Rules(consortia=4, contiguity=True)
-    edges = list(zip(CODES, CODES[1:]))
-    instance = instance_from_arrays("regions", CODES, [10] * 8, edges, rules, latitude=[54.0] * 8, longitude=LON)
+    instance = _path(rules)
     state = PartitionState(instance, rules, np.array(START))
     before = state.objective
     assert transfer.transfers_apply(state)
@@ -81,16 +86,12 @@ def test_with_contiguity_a_transfer_merges_in_the_west_and_splits_in_the_east(mo
 
 def test_with_contiguity_a_small_plan_has_no_transfers():
     rules = Rules(consortia=4, contiguity=True)
-    instance = instance_from_arrays("regions", CODES, [10] * 8, list(zip(CODES, CODES[1:])), rules,
-                                    latitude=[54.0] * 8, longitude=LON)
-    assert not transfer.transfers_apply(PartitionState(instance, rules, np.array(START)))
+    assert not transfer.transfers_apply(PartitionState(_path(rules), rules, np.array(START)))
 
 
 def test_with_contiguity_a_group_without_room_is_not_evaluated():
     rules = Rules(consortia=4, contiguity=True, min_population=15)
-    edges = list(zip(CODES, CODES[1:]))
-    instance = instance_from_arrays("regions", CODES, [10] * 8, edges, rules, latitude=[54.0] * 8, longitude=LON)
-    state = PartitionState(instance, rules, np.array([0, 0, 1, 1, 2, 2, 3, 3]))
+    state = PartitionState(_path(rules), rules, np.array([0, 0, 1, 1, 2, 2, 3, 3]))
     candidates = transfer.Transfers(state)._candidates(samples=4)
     assert candidates and all(change == -1 for change, _ in candidates)
     assert all(len(group) == 3 for _, group in candidates)
@@ -113,14 +114,12 @@ def test_evaluations_of_consortia_changed_since_are_not_applied(monkeypatch):
 
 def test_with_contiguity_transfers_rest_longer_after_each_fruitless_round():
     rules = Rules(consortia=4, contiguity=True)
-    instance = instance_from_arrays("regions", CODES, [10] * 8, list(zip(CODES, CODES[1:])), rules,
-                                    latitude=[54.0] * 8, longitude=LON)
-    pool = transfer.Transfers(PartitionState(instance, rules, np.array(START)))
+    pool = transfer.Transfers(PartitionState(_path(rules), rules, np.array(START)))
     seen = []
     for made in (0, 0, 2, 0):
         assert pool.due()
         pool.rested(made)
-        seen.append(sum(1 for _ in iter(lambda: pool.due(), True)))
+        seen.append(sum(1 for _ in iter(pool.due, True)))
     assert seen == [1, 2, 0, 1], "sweeps skipped after each round: 1, then 2, none after a paying round"
 
 
