@@ -124,7 +124,8 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
     try:
         while time.perf_counter() < deadline - LAST_START:
             improved, limited = 0, False
-            for turn in range(TRANSFER_ROUNDS if pool is not None and pool.due() else 0):
+            rounds = TRANSFER_ROUNDS if pool is not None and pool.due() else 0
+            for turn in range(rounds):
                 made = pool.round(options, deadline, executor, samples=options.batch_size,
                                   evaluated=lambda: record("transfer evaluations", state))
                 if not turn:

@@ -20,6 +20,7 @@ of its consortia changes, so the pool carries over from round to round.
 from __future__ import annotations
 
 import time
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -48,16 +49,30 @@ On durham-tees (5 consortia, policy scenario) transfer evaluations took 26 s, ma
 no longer reached the optimum within 2 minutes (6.714950; 6.714851 at 77 s without them)."""
 
 
+class _Shape(NamedTuple):
+    """How transfers are formed on a plan, with or without contiguity: consortia in a drop and in an add
+    group, how a group grows around a consortium, each evaluation's time limit and the fewest consortia."""
+
+    contiguous: bool
+    drop: int
+    add: int
+    group_of: Callable[[PartitionState, int, int], tuple[int, ...]]
+    seconds: float
+    fewest: int
+
+
+def _shape(state: PartitionState) -> _Shape:
+    """The transfers' shape for this plan (read from the module's constants when asked)."""
+    if state.rules.contiguity:
+        return _Shape(True, CONTIGUOUS_DROP, CONTIGUOUS_ADD, _adjacent_consortia, CONTIGUOUS_EVALUATION,
+                      CONTIGUOUS_FEWEST)
+    return _Shape(False, DROP, ADD, _nearest_consortia, EVALUATION_SECONDS, DROP + ADD)
+
+
 def transfers_apply(state: PartitionState) -> bool:
     """Whether the plan has consortia enough for transfers: for a drop and a disjoint add, and with
     contiguity at least CONTIGUOUS_FEWEST."""
-    drop, add = _sizes(state)
-    return len(state.members) >= (CONTIGUOUS_FEWEST if state.rules.contiguity else drop + add)
-
-
-def _sizes(state: PartitionState) -> tuple[int, int]:
-    """Consortia in a drop and in an add neighbourhood."""
-    return (CONTIGUOUS_DROP, CONTIGUOUS_ADD) if state.rules.contiguity else (DROP, ADD)
+    return len(state.members) >= _shape(state).fewest
 
 
 class Transfers:
@@ -83,7 +98,7 @@ class Transfers:
 
     def rested(self, made: int) -> None:
         """Note how many transfers the first round before a sweep made (see `due`)."""
-        if made or not self.state.rules.contiguity:
+        if made or not _shape(self.state).contiguous:
             self.pause = 1
         else:
             self.rest, self.pause = self.pause, 2 * self.pause
@@ -92,11 +107,13 @@ class Transfers:
         """Evaluate up to `samples` new drops and adds (the likeliest first), then apply the best disjoint
         pairs that lower the objective; returns the number of transfers made and leaves the consortia they
         redrew in `redrawn`. `evaluated`, when given, is called after each batch of evaluations (a national
-        batch takes about 30 s, so the live display and the trajectory keep up with the bound)."""
+        batch takes about 30 s, so the live display and the trajectory keep up with the bound). With
+        contiguity a split offers every member as a hub (0), since the new hub is far from the old one."""
         state = self.state
-        seconds = CONTIGUOUS_EVALUATION if state.rules.contiguity else EVALUATION_SECONDS
-        limited, ends = sub_limits(options, deadline, seconds, gap=1e-4)
-        tasks = [neighbourhood(state, group, limited, _candidate_hubs(state, options, change), ends, change=change)
+        shape = _shape(state)
+        limited, ends = sub_limits(options, deadline, shape.seconds, gap=1e-4)
+        hubs = {-1: options.neighbourhood_hubs, +1: 0 if shape.contiguous else options.neighbourhood_hubs}
+        tasks = [neighbourhood(state, group, limited, hubs[change], ends, change=change)
                  for change, group in self._candidates(samples)]
         for start in range(0, len(tasks), options.batch_size):
             if time.perf_counter() > deadline - LAST_START:
@@ -117,14 +134,13 @@ class Transfers:
         their neighbours, adds around the costliest consortia."""
         state = self.state
         chosen = []
-        drop, add = _sizes(state)
-        group_of = _adjacent_consortia if state.rules.contiguity else _nearest_consortia
-        for change, size, order in ((-1, drop, _drop_order(state)), (+1, add, _add_order(state))):
+        shape = _shape(state)
+        for change, size, order in ((-1, shape.drop, _drop_order(state)), (+1, shape.add, _add_order(state))):
             count = 0
             for k in order:
-                group = group_of(state, int(k), size)
+                group = shape.group_of(state, int(k), size)
                 key = (change, _signature(state, group))
-                if key in self.tried or (state.rules.contiguity and not _has_room(state, group, change, size)):
+                if key in self.tried or (shape.contiguous and not _has_room(state, group, change, size)):
                     continue
                 self.tried.add(key)
                 chosen.append((change, group))
@@ -187,12 +203,6 @@ def _drop_order(state: PartitionState) -> list[int]:
 def _add_order(state: PartitionState) -> list[int]:
     """Consortia by their objective contribution, costliest first."""
     return sorted(state.members, key=lambda k: (-state.value[k], k))
-
-
-def _candidate_hubs(state: PartitionState, options: SolveOptions, change: int) -> int:
-    """Candidate hubs per consortium of a re-solve: every member for a split under contiguity, else the
-    search's `neighbourhood_hubs` nearest each current hub."""
-    return 0 if state.rules.contiguity and change > 0 else options.neighbourhood_hubs
 
 
 def _has_room(state: PartitionState, group: tuple[int, ...], change: int, size: int) -> bool:
