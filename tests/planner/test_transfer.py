@@ -97,6 +97,16 @@ def test_with_contiguity_a_group_without_room_is_not_evaluated():
     assert all(len(group) == 3 for _, group in candidates)
 
 
+def test_without_contiguity_a_drop_that_cannot_fit_under_the_cap_is_not_evaluated(monkeypatch):
+    monkeypatch.setattr(transfer, "DROP", 3)
+    monkeypatch.setattr(transfer, "ADD", 1)
+    rules = Rules(consortia=4, contiguity=False, max_population=25)
+    instance = instance_from_arrays("regions", CODES, [10] * 8, [], rules, latitude=[54.0] * 8, longitude=LON)
+    state = PartitionState(instance, rules, np.array([0, 0, 1, 1, 2, 2, 3, 3]))
+    candidates = transfer.Transfers(state)._candidates(samples=4)
+    assert candidates and all(change == +1 for change, _ in candidates), "60 patients never fit 2 x 25"
+
+
 def test_evaluations_of_consortia_changed_since_are_not_applied(monkeypatch):
     monkeypatch.setattr(transfer, "DROP", 3)
     monkeypatch.setattr(transfer, "ADD", 1)
