@@ -14,8 +14,8 @@ largest consortia split for savings of up to 0.025, and drops around the smalles
 
 Re-solves are spent where they are likely to pay: drops around consortia whose members have a near hub
 with room to spare, adds around the costliest consortia, and none on a group whose patients cannot fit
-its new count. An evaluated drop or add stays valid until one
-of its consortia changes, so the pool carries over from round to round.
+its new count. An evaluated drop or add stays valid until one of its consortia changes, so the pool
+carries over from round to round.
 """
 
 from __future__ import annotations

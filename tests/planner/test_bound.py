@@ -1,5 +1,6 @@
 """The relaxation's sorting helpers match the lexsorts they replace, the ascent ends its last
-certification within its time limit, and a step against the last one is deflected along it."""
+certification within its time limit, certifies a quick certification more often, and a step against the last
+one is deflected along it."""
 
 from __future__ import annotations
 
@@ -62,3 +63,22 @@ def test_a_subgradient_against_the_last_direction_is_deflected_along_it():
     assert float(against @ previous) < 0 <= float(step @ previous)
     assert np.isclose(step @ previous, (1 - bound.DEFLECT) * (against @ previous))
     assert np.allclose(step - against, (step - against)[0] / previous[0] * previous), "moved along the last step"
+
+
+def test_a_quick_certification_is_repeated_sooner_than_a_slow_one(monkeypatch):
+    """A certification taking 0.5 s lets the next come 5 s later (a tenth of the time), not 30 s later, so a
+    climbing ascent's values count as they come; one taking 10 s still waits the full 30 s."""
+    for took, expected in ((0.5, 3.0), (10.0, 1.0)):
+        clock = [0.0]
+        monkeypatch.setattr(bound.time, "perf_counter", lambda: clock[0])
+
+        def certify(lam):
+            clock[0] += took
+            return float(lam[0])
+
+        progress = bound._Reporter(None, 1.0)
+        progress.certify = certify
+        for at, value in ((0.0, 1.0), (took + 3.0, 2.0), (took + 6.0, 3.0)):
+            clock[0] = max(clock[0], at)
+            progress(value, np.array([value]))
+        assert progress.valid == expected
