@@ -25,10 +25,11 @@ CODES = ["W1", "W2", "W3", "W4", "E1", "E2", "E3", "E4"]
 START = [0, 0, 1, 2, 3, 3, 3, 3]
 
 
-def _state():
-    rules = Rules(consortia=4, contiguity=False)
+def _state(rules=None, start=START):
+    """The eight practices without edges, under `rules` (four consortia, no contiguity) from `start`."""
+    rules = rules or Rules(consortia=4, contiguity=False)
     instance = instance_from_arrays("regions", CODES, [10] * 8, [], rules, latitude=[54.0] * 8, longitude=LON)
-    return instance, rules, PartitionState(instance, rules, np.array(START))
+    return instance, rules, PartitionState(instance, rules, np.array(start))
 
 
 def _path(rules):
@@ -100,9 +101,7 @@ def test_with_contiguity_a_group_without_room_is_not_evaluated():
 def test_without_contiguity_a_drop_that_cannot_fit_under_the_cap_is_not_evaluated(monkeypatch):
     monkeypatch.setattr(transfer, "DROP", 3)
     monkeypatch.setattr(transfer, "ADD", 1)
-    rules = Rules(consortia=4, contiguity=False, max_population=25)
-    instance = instance_from_arrays("regions", CODES, [10] * 8, [], rules, latitude=[54.0] * 8, longitude=LON)
-    state = PartitionState(instance, rules, np.array([0, 0, 1, 1, 2, 2, 3, 3]))
+    _, _, state = _state(Rules(consortia=4, contiguity=False, max_population=25), [0, 0, 1, 1, 2, 2, 3, 3])
     candidates = transfer.Transfers(state)._candidates(samples=4)
     assert candidates and all(change == +1 for change, _ in candidates), "60 patients never fit 2 x 25"
 
