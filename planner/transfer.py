@@ -86,19 +86,20 @@ class Transfers:
         self.tried: set[tuple] = set()
         self.redrawn: set[int] = set()
         self.rest, self.pause = 0, 1
+        self.made = 0  # transfers made so far
 
     def due(self) -> bool:
-        """Whether transfers are tried before this sweep. With contiguity, after a round that made none the
-        next 1, then 2, 4, ... sweeps go without: evaluations there take 1-6 s each, and on north-2014
-        (real-envelope), where no transfer ever paid, rounds before every sweep took 40 % of the search and
-        put off the 1 % gap from 61 s to 105 s."""
+        """Whether transfers are tried now (before a sweep, or between its batches). With contiguity, after a
+        round that made none the next 1, then 2, 4, ... chances go without: evaluations there take 1-6 s
+        each, and on north-2014 (real-envelope), where no transfer ever paid, rounds before every sweep took
+        40 % of the search and put off the 1 % gap from 61 s to 105 s."""
         if self.rest:
             self.rest -= 1
             return False
         return True
 
     def rested(self, made: int) -> None:
-        """Note how many transfers the first round before a sweep made (see `due`)."""
+        """Note how many transfers the first round of a chance made (see `due`)."""
         if made or not _shape(self.state).contiguous:
             self.pause = 1
         else:
@@ -128,7 +129,9 @@ class Transfers:
                 pool[_signature(state, consortia)] = (delta, consortia, assignment)
             if evaluated is not None:
                 evaluated()
-        return self._apply()
+        made = self._apply()
+        self.made += made
+        return made
 
     def _candidates(self, samples: int) -> list[tuple[int, tuple[int, ...]]]:
         """New (change, consortia) pairs to evaluate: drops around the consortia cheapest to empty into

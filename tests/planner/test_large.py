@@ -443,3 +443,52 @@ def test_re_solves_start_at_two_seconds_without_contiguity_and_six_with_it(durha
     assert _resolve_seconds(free, SolveOptions(sub_time_limit=9.0)) == 9.0, "an explicit limit is kept"
     with pytest.raises(InputError):
         SolveOptions(sub_time_limit=0)
+
+
+@pytest.mark.parametrize("every, expected", [
+    (3, ["T", "N1", "N2", "N3", "T", "N4", "N5", "N6", "T", "T"]),
+    (0, ["T", "N1", "N2", "N3", "N4", "N5", "N6", "T"]),
+])
+def test_a_sweep_stops_for_a_round_of_transfers_after_every_few_batches(monkeypatch, every, expected):
+    import numpy as np
+
+    import planner.large as large
+    from planner.lns import Resolved
+
+    instance = load_instance(DURHAM)
+    state = construct_plan(instance, instance.rules, seed=0)
+    pair = tuple(sorted(state.members))[:2]
+    sweeps = [[pair] * 6]
+
+    class Pool:
+        """Transfers that are always due and never pay."""
+
+        made, redrawn = 0, set()
+
+        def __init__(self, state):
+            self.state = state
+
+        def due(self):
+            return True
+
+        def rested(self, made):
+            pass
+
+        def round(self, options, deadline, executor, samples, evaluated=None):
+            evaluated()
+            return 0
+
+    def nothing_better(tasks, deadline):
+        return [Resolved(task.consortia, task.current, None, False) for task in tasks]
+
+    monkeypatch.setattr(large, "TRANSFER_EVERY", every)
+    monkeypatch.setattr(large, "Transfers", Pool)
+    monkeypatch.setattr(large, "transfers_apply", lambda state: True)
+    monkeypatch.setattr(large, "choose_neighbourhoods", lambda *a, **k: sweeps.pop() if sweeps else [])
+    monkeypatch.setattr(large, "_executor", lambda options: nothing_better)
+    stages = []
+    options = SolveOptions(time_limit=60, method="lns", sub_time_limit=3.0, batch_size=1)
+    large._neighbourhood_search(state, options, np.random.default_rng(0), time.perf_counter() + 60.0,
+                                lambda stage, state: stages.append(stage))
+    short = ["T" if s == "transfer evaluations" else "N" + s.split()[1] for s in stages]
+    assert short == expected
