@@ -54,7 +54,7 @@ def solve_instance(instance, rules: Rules, options: SolveOptions, start: Plan | 
     if options.method == "lns" or (options.method == "auto" and len(instance.codes) > options.exact_up_to):
         from planner.large import solve_large
 
-        return solve_large(instance, rules, options, progress)
+        return solve_large(instance, rules, options, progress, start=start)
     began = time.perf_counter()
     notes = check_feasibility(instance, rules)
     hubs = len(instance.codes) if rules.candidate_hubs is None else len(rules.candidate_hubs)

@@ -492,3 +492,57 @@ def test_a_sweep_stops_for_a_round_of_transfers_after_every_few_batches(monkeypa
                                 lambda stage, state: stages.append(stage))
     short = ["T" if s == "transfer evaluations" else "N" + s.split()[1] for s in stages]
     assert short == expected
+
+
+def test_a_plan_searched_without_the_interest_cap_is_kept_only_once_repaired_to_it(monkeypatch):
+    import numpy as np
+
+    import planner.large as large
+    from planner.errors import SolveError
+
+    # At a 10 % cap the cap-free search of Durham and Darlington ends at 8.2758 with a consortium over the
+    # cap; repaired to it, 8.4609, below the first plan's 8.5605.
+    instance = load_instance(DURHAM)
+    rules = dataclasses.replace(instance.rules, max_interest_share=0.10)
+    start = construct_plan(instance, rules, seed=0)
+    searched, stages = [], []
+    real_search = large._neighbourhood_search
+
+    def spy(proposal, *args):
+        searched.append(proposal)
+        return real_search(proposal, *args)
+
+    monkeypatch.setattr(large, "_neighbourhood_search", spy)
+    options = SolveOptions(time_limit=60, method="lns")
+    kept, _ = large._search_without_cap(start, options, np.random.default_rng(0), time.perf_counter() + 20,
+                                        lambda stage, state: stages.append(stage))
+    proposal = searched[0]
+    assert proposal.rules.max_interest_share is None
+    assert not verify_plan(instance, proposal.to_plan(), rules).passed, "the cap-free plan breaks the cap"
+    assert kept is not start and kept.objective < start.objective
+    assert verify_plan(instance, kept.to_plan(), rules).passed
+    assert stages[-1] == "searched without the interest cap, repaired to it"
+
+    def no_repair(state, moves):
+        raise SolveError("stuck")
+
+    monkeypatch.setattr(large, "repair_rules", no_repair)
+    kept, _ = large._search_without_cap(start, options, np.random.default_rng(0), time.perf_counter() + 5,
+                                        lambda stage, state: None)
+    assert kept is start
+
+
+def test_the_large_method_starts_from_a_given_plan_only_when_it_passes_and_is_better():
+    from planner.plan import Plan
+
+    instance = load_instance(DURHAM)
+    options = SolveOptions(time_limit=10, method="lns", seed=0)
+    first = solve_instance(instance, instance.rules, options)
+    again = solve_instance(instance, instance.rules, options, start=first.plan)
+    assert again.trajectory[0]["stage"] == "first plan"
+    assert again.trajectory[0]["incumbent"] == pytest.approx(first.objective)
+    assert any("starts from the start plan" in note for note in again.notes)
+    broken = Plan({code: "C01" for code in instance.codes})
+    refused = solve_instance(instance, instance.rules, options, start=broken)
+    assert refused.trajectory[0]["incumbent"] > first.objective
+    assert any("the start plan breaks consortia_count, population_bounds" in note for note in refused.notes)
