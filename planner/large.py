@@ -1,6 +1,6 @@
 """Solving large instances: a fast verified first plan, border moves, exact re-solves of neighbourhoods
-(in parallel on Dask when asked; under an interest cap, first without it and then repaired to it), and a
-certified Lagrangian lower bound for an honest gap."""
+(in parallel on Dask when asked; under an interest cap without the split penalty, first without the cap
+and then repaired to it), and a certified Lagrangian lower bound for an honest gap."""
 
 from __future__ import annotations
 
