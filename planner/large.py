@@ -70,8 +70,8 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None, st
         if reallocate(state, min(deadline, time.perf_counter() + 0.3 * options.time_limit),
                       threads=options.threads, seed=options.seed):
             polled("reallocation", state)
-        state, relaxed_rounds = _search_without_cap(state, options, rng, began + UNCAPPED_SHARE * options.time_limit,
-                                                    polled)
+        uncapped_until = began + UNCAPPED_SHARE * options.time_limit
+        state, relaxed_rounds = _search_without_cap(state, options, rng, uncapped_until, polled)
         rounds, converged = _neighbourhood_search(state, options, rng, deadline - FINAL_SECONDS, polled)
         rounds += relaxed_rounds
         border_moves(state, seed=options.seed, deadline=deadline - FINAL_SECONDS)
@@ -142,7 +142,8 @@ def _search_without_cap(state, options: SolveOptions, rng, ends: float, polled):
         repair_rules(repaired, 20 * state.n)
     except PlannerError:
         return state, rounds
-    if lowers(repaired.objective, state.objective) and verify_plan(state.instance, repaired.to_plan(), rules).passed:
+    passes = verify_plan(state.instance, repaired.to_plan(), rules).passed
+    if passes and lowers(repaired.objective, state.objective):
         polled("searched without the interest cap, repaired to it", repaired)
         return repaired, rounds
     return state, rounds
@@ -164,8 +165,8 @@ def _check(instance, state, rules) -> None:
 def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, record) -> tuple[int, bool]:
     """Sweeps of disjoint neighbourhoods solved exactly in batches; each sweep is preceded by rounds of
     transfers (while they pay), interrupted for one round every TRANSFER_EVERY batches (a group whose
-    consortium a transfer removed is skipped) and, without contiguity, followed by a global reallocation. When a sweep
-    finds nothing while some re-solves stopped at their time limit, that limit doubles (up to
+    consortium a transfer removed is skipped) and, without contiguity, followed by a global reallocation.
+    When a sweep finds nothing while some re-solves stopped at their time limit, that limit doubles (up to
     LONGEST_RESOLVE); when two sweeps find nothing, the neighbourhoods grow (half as many consortia and
     practices again, up to GROWTH times the start) before the search stops. Returns the batches solved and
     whether the search converged (rather than ran out of time)."""
@@ -187,7 +188,8 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
             for start in range(0, len(groups), options.batch_size):
                 if time.perf_counter() > deadline - LAST_START:
                     break
-                batch = [g for g in groups[start:start + options.batch_size] if all(k in state.members for k in g)]
+                batch = [g for g in groups[start:start + options.batch_size]
+                         if all(k in state.members for k in g)]
                 sub_options, ends = sub_limits(options, deadline, seconds, gap=1e-6)
                 tasks = [neighbourhood(state, g, sub_options, options.neighbourhood_hubs, ends) for g in batch]
                 redrawn = set()
