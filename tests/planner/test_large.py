@@ -369,8 +369,6 @@ def test_a_sweep_of_re_solves_stopped_at_their_limit_doubles_the_limit_before_it
     import numpy as np
 
     import planner.large as large
-    from planner.lns import Resolved
-
     instance = load_instance(DURHAM)
     state = construct_plan(instance, instance.rules, seed=0)
     seen = []
@@ -379,11 +377,8 @@ def test_a_sweep_of_re_solves_stopped_at_their_limit_doubles_the_limit_before_it
         seen.append(seconds)
         return options, time.time() + 60.0
 
-    def nothing_better(tasks, deadline):
-        return [Resolved(task.consortia, task.current, None, limited) for task in tasks]
-
     monkeypatch.setattr(large, "sub_limits", limits_of)
-    monkeypatch.setattr(large, "_executor", lambda options: nothing_better)
+    monkeypatch.setattr(large, "_executor", lambda options: _nothing_better(limited))
     options = SolveOptions(time_limit=60, method="lns", sub_time_limit=3.0)
     _, converged = large._neighbourhood_search(state, options, np.random.default_rng(0),
                                                time.perf_counter() + 60.0, lambda stage, state: None)
@@ -405,6 +400,13 @@ def test_a_grown_neighbourhood_is_still_solved_by_the_exact_model():
     result = solve_instance(task.instance, task.rules, task.options, start=task.start)
     assert "first plan" not in [step.get("stage") for step in result.trajectory], "not a nested heuristic search"
     assert result.objective <= task.current + 1e-9
+
+
+def _nothing_better(limited: bool):
+    """An executor whose re-solves all return the current plan, stopped at their limit or not."""
+    from planner.lns import Resolved
+
+    return lambda tasks, deadline: [Resolved(task.consortia, task.current, None, limited) for task in tasks]
 
 
 def _capacitated_grid(side: int, consortia: int):
@@ -453,8 +455,6 @@ def test_a_sweep_stops_for_a_round_of_transfers_after_every_few_batches(monkeypa
     import numpy as np
 
     import planner.large as large
-    from planner.lns import Resolved
-
     instance = load_instance(DURHAM)
     state = construct_plan(instance, instance.rules, seed=0)
     pair = tuple(sorted(state.members))[:2]
@@ -478,14 +478,11 @@ def test_a_sweep_stops_for_a_round_of_transfers_after_every_few_batches(monkeypa
             evaluated()
             return 0
 
-    def nothing_better(tasks, deadline):
-        return [Resolved(task.consortia, task.current, None, False) for task in tasks]
-
     monkeypatch.setattr(large, "TRANSFER_EVERY", every)
     monkeypatch.setattr(large, "Transfers", Pool)
     monkeypatch.setattr(large, "transfers_apply", lambda state: True)
     monkeypatch.setattr(large, "choose_neighbourhoods", lambda *a, **k: sweeps.pop() if sweeps else [])
-    monkeypatch.setattr(large, "_executor", lambda options: nothing_better)
+    monkeypatch.setattr(large, "_executor", lambda options: _nothing_better(False))
     stages = []
     options = SolveOptions(time_limit=60, method="lns", sub_time_limit=3.0, batch_size=1)
     large._neighbourhood_search(state, options, np.random.default_rng(0), time.perf_counter() + 60.0,
