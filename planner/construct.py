@@ -247,11 +247,14 @@ def moving_units(state: PartitionState) -> dict[int, set[int]]:
     return unit
 
 
-def repair_rules(state: PartitionState, max_moves: int) -> None:
+def repair_rules(state: PartitionState, max_moves: int, priced: bool = False) -> None:
     """Border moves that reduce the total violation, worst consortium first, until every rule holds.
 
-    When no move reduces it, the best non-improving move at the worst consortium is taken (a unit moved
-    this way may not move back), so a deficit can ripple on to a consortium with room to spare."""
+    Each step takes the move that removes most violation or, when `priced`, the one that raises the
+    objective least per patient of violation removed (slower, for repairing a good plan rather than a
+    first one). When no move reduces it, the best non-improving move at the worst consortium is taken (a
+    unit moved this way may not move back), so a deficit can ripple on to a consortium with room to
+    spare."""
     units = moving_units(state)
     hard_la = state.rules.coterminosity == "hard"
     broken = {k: violation(state, m) for k, m in state.members.items()}
@@ -262,7 +265,7 @@ def repair_rules(state: PartitionState, max_moves: int) -> None:
             return
         move = None
         for _, k in bad:
-            move = _best_repair_move(state, k, units, hard_la, tabu, improving=True)
+            move = _best_repair_move(state, k, units, hard_la, tabu, improving=True, priced=priced)
             if move is not None:
                 break
         if move is None:
@@ -280,9 +283,11 @@ def repair_rules(state: PartitionState, max_moves: int) -> None:
     raise SolveError(f"the first-plan heuristic did not meet the rules within {max_moves:,} moves")
 
 
-def _best_repair_move(state: PartitionState, k: int, units, hard_la: bool, tabu: set[int], improving: bool):
-    """The border move into or out of consortium k that most reduces the violation of the two consortia
-    (with improving=False, the one that increases it least while reducing k's own)."""
+def _best_repair_move(state: PartitionState, k: int, units, hard_la: bool, tabu: set[int], improving: bool,
+                      priced: bool = False):
+    """The border move into or out of consortium k that most reduces the violation of the two consortia,
+    or with `priced` the one with least objective increase per patient of violation removed (with
+    improving=False, the one that increases the violation least while reducing k's own)."""
     best = None
     candidates = []
     for i in state.members[k]:
@@ -308,6 +313,16 @@ def _best_repair_move(state: PartitionState, k: int, units, hard_la: bool, tabu:
         gain = before - after_source - after_target
         own_after = after_source if source == k else after_target
         acceptable = gain > 1e-9 if improving else own_after < own_before - 1e-9
-        if acceptable and (best is None or gain > best[0]):
-            best = (gain, unit, target)
+        if not acceptable:
+            continue
+        score = _cost_per_patient(state, unit, source, target, gain) if priced and improving else -gain
+        if best is None or score < best[0]:
+            best = (score, unit, target)
     return None if best is None else (best[1], best[2])
+
+
+def _cost_per_patient(state: PartitionState, unit: set[int], source: int, target: int, gain: float) -> float:
+    """The objective's change when `unit` moves from source to target, per patient of violation removed."""
+    after = (state.consortium_value(state.members[source] - unit)[0] +
+             state.consortium_value(state.members[target] | unit)[0])
+    return (after - state.value[source] - state.value[target]) / gain
