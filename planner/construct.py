@@ -296,7 +296,13 @@ def _best_repair_move(state: PartitionState, k: int, units, hard_la: bool, tabu:
             if b != k:
                 candidates.append((units[i], k, b))
                 candidates.append((units[j], b, k))
-    seen = set()
+    seen, current = set(), {}
+
+    def now(c: int) -> float:
+        if c not in current:
+            current[c] = violation(state, state.members[c])
+        return current[c]
+
     for unit, source, target in candidates:
         key = (min(unit), source, target)
         if key in seen or source == target or (not improving and unit & tabu):
@@ -304,16 +310,15 @@ def _best_repair_move(state: PartitionState, k: int, units, hard_la: bool, tabu:
         seen.add(key)
         if hard_la and state.lad[next(iter(unit))] != state.lad[next(iter(state.members[target]))]:
             continue
-        if not state.links_ok(unit, target) or not state.stays_connected(source, unit):
-            continue
-        own_before = violation(state, state.members[k])
-        before = violation(state, state.members[source]) + violation(state, state.members[target])
         after_source = violation(state, state.members[source] - unit)
         after_target = violation(state, state.members[target] | unit)
-        gain = before - after_source - after_target
+        gain = now(source) + now(target) - after_source - after_target
         own_after = after_source if source == k else after_target
-        acceptable = gain > 1e-9 if improving else own_after < own_before - 1e-9
-        if not acceptable:
+        acceptable = gain > 1e-9 if improving else own_after < now(k) - 1e-9
+        beaten = not (priced and improving) and best is not None and -gain >= best[0]
+        if not acceptable or beaten:
+            continue
+        if not state.links_ok(unit, target) or not state.stays_connected(source, unit):
             continue
         score = _cost_per_patient(state, unit, source, target, gain) if priced and improving else -gain
         if best is None or score < best[0]:
