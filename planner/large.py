@@ -40,7 +40,6 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None, st
     rng = np.random.default_rng(options.seed)
     trajectory: list[dict] = []
     bound = None
-
     held = None
 
     def record(stage: str, state) -> None:
@@ -86,7 +85,8 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None, st
         border_moves(state, seed=options.seed, deadline=deadline - FINAL_SECONDS)
         if held is not None:
             notes.append(_kept_note(state, held))
-            state = held if lowers(held.objective, state.objective) else state
+            if lowers(held.objective, state.objective):
+                state, converged = held, False
         result = background.finish(by=time.time() + max(0.0, deadline - time.perf_counter()) + FINAL_SECONDS)
     finally:
         background.close()

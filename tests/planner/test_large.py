@@ -531,24 +531,35 @@ def test_a_plan_searched_without_the_interest_cap_is_searched_on_once_repaired_t
 
 def test_a_held_plan_stays_the_incumbent_and_the_result_when_the_search_ends_above_it(monkeypatch):
     import planner.large as large
+    from planner.improve import border_moves
 
+    # The search goes on from the first plan while a lower plan (the first plan after border moves) is held;
+    # the search finds nothing, so the held plan is the incumbent throughout and the result.
     instance = load_instance(DURHAM)
-    options = SolveOptions(time_limit=10, method="lns", seed=0)
-    best = solve_instance(instance, instance.rules, options)
-    held = PartitionState(instance, instance.rules, [int(best.plan.assignment[c][1:]) for c in instance.codes])
-    monkeypatch.setattr(large, "_search_without_cap", lambda state, *args: (state, held, 0))
+    held = []
+
+    def holding(state, *args):
+        lower = PartitionState(instance, state.rules, state.labels)
+        border_moves(lower)
+        assert lower.objective < state.objective, "border moves lower Durham and Darlington's first plan"
+        held.append(lower)
+        return state, lower, 0
+
     def one_batch(state, options, rng, deadline, record):
         record("neighbourhoods 1", state)
         return 1, True
 
+    monkeypatch.setattr(large, "_search_without_cap", holding)
     monkeypatch.setattr(large, "_neighbourhood_search", one_batch)
     monkeypatch.setattr(large, "border_moves", lambda *args, **kwargs: 0)
-    result = solve_instance(instance, instance.rules, options)
+    result = solve_instance(instance, instance.rules, SolveOptions(time_limit=10, method="lns", seed=0))
+    lower = held[0].objective
     assert any("above the plan held from before it" in note for note in result.notes)
-    assert result.objective == pytest.approx(best.objective)
+    assert result.objective == pytest.approx(lower)
+    assert result.status != "local_optimum", "the held plan was not searched to a local optimum"
     assert verify_plan(instance, result.plan, instance.rules).passed
     during = {step["stage"]: step["incumbent"] for step in result.trajectory}["neighbourhoods 1"]
-    assert during == pytest.approx(best.objective), "the held plan is the incumbent while the search runs"
+    assert during == pytest.approx(lower), "the held plan is the incumbent while the search runs"
     incumbents = [step["incumbent"] for step in result.trajectory]
     assert all(b <= a + 1e-9 for a, b in zip(incumbents, incumbents[1:])), "the incumbent never rises"
 
