@@ -165,11 +165,10 @@ def _search_without_cap(state, options: SolveOptions, rng, ends: float, polled):
 
 def _kept_note(searched, held) -> str:
     """Which plan the run ends with when the search went on from a repaired cap-free plan."""
+    ended = f"the search from the cap-free plan repaired to the interest cap ended at {searched.objective:.6f}"
     if lowers(held.objective, searched.objective):
-        return (f"the search from the cap-free plan repaired to the interest cap ended at {searched.objective:.6f}, "
-                f"above the plan held from before it ({held.objective:.6f}), which is kept")
-    return (f"the search from the cap-free plan repaired to the interest cap ended at {searched.objective:.6f}, "
-            f"not above the plan held from before it ({held.objective:.6f})")
+        return f"{ended}, above the plan held from before it ({held.objective:.6f}), which is kept"
+    return f"{ended}, not above the plan held from before it ({held.objective:.6f})"
 
 
 def _seeding(rules: Rules) -> str:
