@@ -275,7 +275,7 @@ def _starting_size(state, options: SolveOptions) -> int:
 
 
 def _resolve_seconds(state, options: SolveOptions) -> float:
-    """Starting time limit of a neighbourhood re-solve: the option, else 6 s with contiguity and 1 s without."""
+    """Starting time limit of a neighbourhood re-solve: the option, else 6 s with contiguity and 2 s without."""
     if options.sub_time_limit is not None:
         return options.sub_time_limit
     return CONTIGUOUS_RESOLVE if state.rules.contiguity else FREE_RESOLVE
@@ -294,10 +294,8 @@ plan (cells, repair to the rules) takes about 10 s, so the plan is verified with
 each region, the policy scenario without the split penalty (one p-median over 1,000 areas) once took 69.5 s."""
 CONTIGUOUS_RESOLVE = 6.0
 """Starting seconds of a re-solve with contiguity (see `SolveOptions.sub_time_limit`)."""
-FREE_RESOLVE = 1.0
-"""Starting seconds of a re-solve without contiguity (see `SolveOptions.sub_time_limit`). On p3038 (p = 600,
-48 neighbourhoods of a 129,233 plan) 1 s gained 77.8 in 24.8 s and 2 s 88.5 in 36.4 s: the re-solves cut at
-the limit took two thirds of the time at 2 s, and a third more gain per second pays for the few they lose."""
+FREE_RESOLVE = 2.0
+"""Starting seconds of a re-solve without contiguity (see `SolveOptions.sub_time_limit`)."""
 UNCAPPED_SHARE = 0.4
 """Share of the time limit (from the start of the run) by which the search without the interest cap ends."""
 FINAL_SECONDS = 2.0

@@ -37,12 +37,11 @@ class SolveOptions:
     scheduler: str | None = None
     """Address of an existing Dask scheduler to send neighbourhood solves to."""
     sub_time_limit: float | None = None
-    """Seconds for each neighbourhood re-solve; None: 6 s with contiguity, 1 s without. Long re-solves rarely
+    """Seconds for each neighbourhood re-solve; None: 6 s with contiguity, 2 s without. Long re-solves rarely
     gain: of 18 re-solves of a national policy plan, the 3 that ran 20 s took 60 % of the time and gained at
     most 0.00007; 6 s rather than 20 s gave 20 batches against 11 in a 10-minute run, ending at 7.9464
     against 7.9911. Without contiguity (p3038, p = 600, 300 s) 2 s ends at 0.8051 against 0.8090 with 6 s:
-    386 re-solves against 262, and a re-solve cut at 2 s still often improves on its warm start (16 of 34);
-    1 s gains a third more per second again (see `planner.large.FREE_RESOLVE`).
+    386 re-solves against 262, and a re-solve cut at 2 s still often improves on its warm start (16 of 34).
     After a sweep that found nothing while re-solves stopped at this limit, the search doubles it (up to
     24 s)."""
     neighbourhood_size: int = 4

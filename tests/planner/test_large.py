@@ -433,7 +433,7 @@ def test_without_contiguity_neighbourhoods_start_with_about_forty_practices(durh
     assert _starting_size(contiguous, SolveOptions(neighbourhood_size=4)) == 4, "contiguous plans keep the option"
 
 
-def test_re_solves_start_at_one_second_without_contiguity_and_six_with_it(durham_plan):
+def test_re_solves_start_at_two_seconds_without_contiguity_and_six_with_it(durham_plan):
     from planner.errors import InputError
     from planner.large import _resolve_seconds
     from planner.partition_state import PartitionState
@@ -441,7 +441,7 @@ def test_re_solves_start_at_one_second_without_contiguity_and_six_with_it(durham
     instance, rules, labels = _capacitated_grid(10, 20)
     free = PartitionState(instance, rules, labels)
     _, contiguous = durham_plan
-    assert _resolve_seconds(free, SolveOptions()) == 1.0
+    assert _resolve_seconds(free, SolveOptions()) == 2.0
     assert _resolve_seconds(contiguous, SolveOptions()) == 6.0
     assert _resolve_seconds(free, SolveOptions(sub_time_limit=9.0)) == 9.0, "an explicit limit is kept"
     with pytest.raises(InputError):
