@@ -51,6 +51,10 @@ class SolveOptions:
     neighbourhood_hubs: int = 15
     """Candidate hubs per freed consortium in a re-solve (the practices nearest its current hub; 0 = all):
     hubs barely move in one step, and the smaller model solves several times faster."""
+    nearest_hubs: int | None = None
+    """Without contiguity, each practice may join only its `nearest_hubs` nearest candidate hubs (or its hub
+    in the start plan): a heuristic restriction for neighbourhood re-solves, whose far pairs are never used
+    (None: every hub)."""
     batch_size: int = 8
     """Neighbourhoods per batch; fixed, so the plan does not depend on the number of workers."""
     bound_seconds: float | None = None
@@ -68,6 +72,8 @@ class SolveOptions:
             raise InputError("options", "--method must be one of " + ", ".join(METHODS), detail=f"got {self.method!r}")
         if self.sub_time_limit is not None and self.sub_time_limit <= 0:
             raise InputError("options", "the re-solve time limit must be positive", detail=f"got {self.sub_time_limit}")
+        if self.nearest_hubs is not None and self.nearest_hubs < 1:
+            raise InputError("options", "nearest hubs must be at least 1", detail=f"got {self.nearest_hubs}")
         if self.workers < 1:
             raise InputError("options", "--workers must be at least 1", detail=f"got {self.workers}")
         if self.contiguity_method not in CONTIGUITY_METHODS:

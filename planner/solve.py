@@ -61,7 +61,10 @@ def solve_instance(instance, rules: Rules, options: SolveOptions, start: Plan | 
     if len(instance.codes) * hubs > 20 * options.max_pairs:
         raise SolveError(f"the monolithic model would need up to {len(instance.codes) * hubs:,} practice-hub pairs; "
                          f"use --method lns (or auto) for an instance of {len(instance.codes):,} practices")
-    data = partition_data(instance, rules, options.contiguity_method)
+    restricted = options.nearest_hubs is not None and not rules.contiguity
+    data = partition_data(instance, rules, options.contiguity_method,
+                          nearest=options.nearest_hubs if restricted else None,
+                          keep=start_hubs(instance, rules, start) if restricted and start is not None else None)
     if len(data.pairs) > options.max_pairs:
         raise SolveError(f"the monolithic model would have {len(data.pairs):,} practice-hub pairs, above the "
                          f"limit of {options.max_pairs:,}; restrict candidate_hubs, tighten max_population, or "
@@ -130,7 +133,6 @@ class _Incumbent:
         self.instance, self.rules, self.data = instance, rules, data
         self.plan = self.metrics = self.verdict = self.hub_of = self.objective = None
         self.notes: list[str] = []
-        self.candidates = None if rules.candidate_hubs is None else {instance.index[c] for c in rules.candidate_hubs}
 
     def price(self, i: int, j: int):
         """Cost of practice i at hub j, None when the pair is not allowed."""
@@ -151,12 +153,7 @@ class _Incumbent:
     def _consider(self, plan: Plan, source: str) -> bool:
         """Choose hubs, verify, and keep the plan if it is the best so far."""
         index = self.instance.index
-        hubs = {}
-        for consortium, codes in plan.consortia().items():
-            members = [index[c] for c in codes]
-            hub, _ = choose_hub(self.instance, members, self.rules.distance_power, self.candidates,
-                                self.rules.unweighted_cost)
-            hubs[consortium] = self.instance.codes[hub]
+        hubs = _consortium_hubs(self.instance, self.rules, plan)
         hub_of = [0] * len(self.instance.codes)
         for code, consortium in plan.assignment.items():
             hub_of[index[code]] = index[hubs[consortium]]
@@ -172,6 +169,24 @@ class _Incumbent:
             self.plan, self.metrics, self.verdict, self.hub_of = named, metrics, verdict, hub_of
             self.objective = metrics.objective
         return True
+
+
+def start_hubs(instance, rules: Rules, plan: Plan) -> dict[int, int]:
+    """Each practice's hub in a plan (by index), chosen as a warm start's hubs are chosen."""
+    index = instance.index
+    hubs = _consortium_hubs(instance, rules, plan)
+    return {index[code]: index[hubs[consortium]] for code, consortium in plan.assignment.items()}
+
+
+def _consortium_hubs(instance, rules: Rules, plan: Plan) -> dict[str, str]:
+    """Each consortium's hub code: the member (among the candidate hubs) nearest the others."""
+    candidates = None if rules.candidate_hubs is None else {instance.index[c] for c in rules.candidate_hubs}
+    hubs = {}
+    for consortium, codes in plan.consortia().items():
+        hub, _ = choose_hub(instance, [instance.index[c] for c in codes], rules.distance_power, candidates,
+                            rules.unweighted_cost)
+        hubs[consortium] = instance.codes[hub]
+    return hubs
 
 
 def _heuristic_start(instance, rules: Rules, options: SolveOptions, began: float) -> list[int] | None:

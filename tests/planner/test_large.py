@@ -578,3 +578,38 @@ def test_the_large_method_starts_from_a_given_plan_only_when_it_passes_and_is_be
     refused = solve_instance(instance, instance.rules, options, start=broken)
     assert refused.trajectory[0]["incumbent"] > first.objective
     assert any("the start plan breaks consortia_count, population_bounds" in note for note in refused.notes)
+
+
+def test_a_re_solve_with_nearest_hubs_joins_practices_only_to_near_or_start_hubs():
+    import numpy as np
+
+    from planner.partition_data import partition_data
+    from planner.plan import Plan
+    from planner.solve import start_hubs
+
+    side, consortia, near = 6, 9, 6
+    codes = [f"P{r}-{c}" for r in range(side) for c in range(side)]
+    rules = Rules(consortia=consortia, max_population=40, contiguity=False)
+    instance = instance_from_arrays("jittered", codes, [10] * len(codes), [], rules,
+                                    latitude=[54.0 + 0.01 * r + 0.00037 * c for r in range(side) for c in range(side)],
+                                    longitude=[0.01 * c + 0.00023 * r for r in range(side) for c in range(side)])
+    start = Plan({code: str(i * consortia // len(codes)) for i, code in enumerate(codes)})
+    before = start_hubs(instance, rules, start)
+    options = SolveOptions(time_limit=30, method="exact", gap=1e-6, threads=1, nearest_hubs=near)
+    restricted = solve_instance(instance, rules, options, start=start)
+    every = np.arange(len(codes))
+    nearest = {i: set(np.argsort(instance.distance.between(np.full(len(codes), i), every))[:near].tolist())
+               for i in every}
+    assert restricted.pairs < len(partition_data(instance, rules).pairs), "the restriction drops far pairs"
+    assert verify_plan(instance, restricted.plan, rules).passed
+    assert restricted.objective < _objective(instance, rules, start) - 0.1, "the re-solve still improves"
+    for code, label in restricted.plan.assignment.items():
+        i, hub = instance.index[code], instance.index[restricted.plan.hubs[label]]
+        assert hub in nearest[i] or hub == before[i], f"{code} joined a far hub"
+
+
+def _objective(instance, rules, plan):
+    """A plan's objective by the independent metrics."""
+    from planner.metrics import plan_metrics
+
+    return plan_metrics(instance, plan, rules).objective
