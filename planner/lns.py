@@ -75,10 +75,11 @@ def _hub_distance(state: PartitionState, a: int, b: int) -> float:
 
 
 def neighbourhood(state: PartitionState, consortia: tuple[int, ...], options: SolveOptions,
-                  hubs: int = 0, deadline: float | None = None, change: int = 0) -> Neighbourhood:
+                  hubs: int = 0, deadline: float | None = None, change: int = 0,
+                  start: Plan | None = None) -> Neighbourhood:
     """The sub-instance of the freed consortia, its rules (with `hubs` candidate hubs per consortium; 0 =
-    every practice, and `change` consortia more or fewer), its start plan (none when the count changes) and
-    the wall-clock deadline of its solve."""
+    every practice, and `change` consortia more or fewer), its start plan (the current one; when the count
+    changes, `start` or none) and the wall-clock deadline of its solve."""
     instance, rules = state.instance, state.rules
     idx = np.array(sorted(i for k in consortia for i in state.members[k]), dtype=np.int64)
     inside = set(int(i) for i in idx)
@@ -91,7 +92,8 @@ def neighbourhood(state: PartitionState, consortia: tuple[int, ...], options: So
         f"{instance.name}-lns", codes, instance.list_size[idx], edges, sub_rules,
         metric=restrict(instance.distance, idx), lad_codes=instance.practices["lad_code"].to_numpy()[idx],
         interests=instance.practices["interests"].to_numpy()[idx], cost_divisor=state.scale)
-    start = None if change else Plan({instance.codes[i]: str(int(state.labels[i])) for i in inside})
+    if not change:
+        start = Plan({instance.codes[i]: str(int(state.labels[i])) for i in inside})
     current = float(sum(state.value[k] for k in consortia))
     return Neighbourhood(tuple(consortia), tuple(int(i) for i in idx), sub, sub_rules, start, options, current,
                          change, deadline)

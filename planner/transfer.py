@@ -13,8 +13,9 @@ largest consortia split for savings of up to 0.025, and drops around the smalles
 (most 0.01-0.03).
 
 Re-solves are spent where they are likely to pay: drops around consortia whose members have a near hub
-with room to spare, adds around the costliest consortia, and none on a group whose patients cannot fit
-its new count. An evaluated drop or add stays valid until one of its consortia changes, so the pool
+(without contiguity, the groups a greedy drop within the cap empties at least cost, started from that
+greedy plan), adds around the costliest consortia, and none on a group whose patients cannot fit its new
+count. An evaluated drop or add stays valid until one of its consortia changes, so the pool
 carries over from round to round.
 """
 
@@ -28,6 +29,7 @@ import numpy as np
 from planner.lns import LAST_START, apply_solution, neighbourhood, sub_limits
 from planner.options import SolveOptions
 from planner.partition_state import PartitionState
+from planner.plan import Plan
 
 DROP = 6
 """Consortia in a drop neighbourhood (a consortium and its nearest), re-solved with one fewer."""
@@ -117,7 +119,8 @@ class Transfers:
         shape = _shape(state)
         limited, ends = sub_limits(options, deadline, shape.seconds, gap=1e-4)
         hubs = {-1: options.neighbourhood_hubs, +1: 0 if shape.contiguous else options.neighbourhood_hubs}
-        tasks = [neighbourhood(state, group, limited, hubs[change], ends, change=change)
+        tasks = [neighbourhood(state, group, limited, hubs[change], ends, change=change,
+                               start=_drop_start(state, group) if change < 0 else None)
                  for change, group in self._candidates(samples)]
         for start in range(0, len(tasks), options.batch_size):
             if time.perf_counter() > deadline - LAST_START:
@@ -137,14 +140,17 @@ class Transfers:
 
     def _candidates(self, samples: int) -> list[tuple[int, tuple[int, ...]]]:
         """New (change, consortia) pairs to evaluate: drops around the consortia cheapest to empty into
-        their neighbours, adds around the costliest consortia."""
+        their neighbours (without contiguity, the groups cheapest to empty greedily), adds around the
+        costliest consortia."""
         state = self.state
         chosen = []
         shape = _shape(state)
         for change, size, order in ((-1, shape.drop, _drop_order(state)), (+1, shape.add, _add_order(state))):
             count = 0
-            for k in order:
-                group = shape.group_of(state, int(k), size)
+            groups = (shape.group_of(state, int(k), size) for k in order)
+            if change < 0 and not shape.contiguous:
+                groups = self._by_greedy_drop(groups)
+            for group in groups:
                 key = (change, _signature(state, group))
                 if key in self.tried or not _has_room(state, group, change, size):
                     continue
@@ -154,6 +160,25 @@ class Transfers:
                 if count == samples:
                     break
         return chosen
+
+    def _by_greedy_drop(self, groups) -> list[tuple[int, ...]]:
+        """Untried drop groups by the cost of the greedy drop (`_greedy_drop`), cheapest first and one per
+        consortium it empties; groups it cannot empty keep their given order at the end. On p3038 (p = 600,
+        300 s) drops chosen so took 0.13 s each and 1 % reached the 1.5 s limit, against 0.82 s and 44 % in
+        the room-blind order; the 10-minute bench went from +0.72 % above the best-known values to +0.49 %."""
+        state, costs, emptied = self.state, {}, set()
+        for group in groups:
+            if group not in costs and (-1, _signature(state, group)) not in self.tried:
+                found = _greedy_drop(state, group)
+                costs[group] = (float("inf"), -1) if found is None else \
+                    (found[1], int(state.labels[next(iter(found[0]))]))
+        ordered = []
+        for group in sorted(costs, key=lambda g: costs[g][0]):
+            dropped = costs[group][1]
+            if dropped < 0 or dropped not in emptied:
+                ordered.append(group)
+                emptied.add(dropped)
+        return ordered
 
     def _apply(self) -> int:
         """Apply the best disjoint drop-add pairs with a net gain, among evaluations whose consortia are
@@ -204,6 +229,46 @@ def _drop_order(state: PartitionState) -> list[int]:
         d[np.arange(len(idx)), own[idx]] = np.inf
         np.add.at(extra, own[idx], state.price[idx] * (d.min(axis=1) - mine))
     return [int(consortia[p]) for p in np.argsort(extra, kind="stable")]
+
+
+def _drop_start(state: PartitionState, group: tuple[int, ...]) -> Plan | None:
+    """The greedy drop (`_greedy_drop`) as a start plan for the drop's re-solve, or None."""
+    found = _greedy_drop(state, group)
+    if found is None:
+        return None
+    codes = state.instance.codes
+    return Plan({codes[i]: str(found[0].get(i, k)) for k in group for i in state.members[k]})
+
+
+def _greedy_drop(state: PartitionState, group: tuple[int, ...]) -> tuple[dict[int, int], float] | None:
+    """A drop done greedily: the group's consortium whose members fit the others' room at least cost is
+    emptied, each member (heaviest first) sent to the nearest other hub with room. Returns the new
+    consortium of each member sent and the cost it adds (hubs held), or None when no consortium's
+    members fit, with contiguity, or under rules beyond the population bounds (it could break them)."""
+    rules = state.rules
+    if rules.contiguity or rules.max_interest_share is not None or rules.cannot_link or rules.must_link or \
+            rules.coterminosity == "hard":
+        return None
+    cap = float("inf") if rules.max_population is None else float(rules.max_population)
+    best, best_cost = None, float("inf")
+    for dropped in group:
+        kept = [k for k in group if k != dropped]
+        room = {k: cap - state.population(k) for k in kept}
+        members = np.array(sorted(state.members[dropped], key=lambda i: (-state.weight[i], i)), dtype=np.int64)
+        hubs = np.array([state.hub[k] for k in kept], dtype=np.int64)
+        d = state.instance.distance.between(members[:, None], hubs[None, :]) ** rules.distance_power
+        own = state.instance.distance.between(members, np.full(len(members), state.hub[dropped]))
+        sent, cost = {}, -float(state.price[members] @ own ** rules.distance_power)
+        for row, i in enumerate(members):
+            fits = [c for c in np.argsort(d[row], kind="stable") if room[kept[c]] >= state.weight[i]]
+            if not fits:
+                break
+            room[kept[fits[0]]] -= state.weight[i]
+            sent[int(i)] = kept[fits[0]]
+            cost += state.price[i] * d[row, fits[0]]
+        if len(sent) == len(members) and cost < best_cost:
+            best, best_cost = sent, cost
+    return None if best is None else (best, best_cost)
 
 
 def _add_order(state: PartitionState) -> list[int]:

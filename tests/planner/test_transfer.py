@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
 import planner.transfer as transfer
 from planner.instance import instance_from_arrays
@@ -137,3 +138,34 @@ def test_without_contiguity_transfers_never_rest():
     pool = transfer.Transfers(state)
     pool.rested(0)
     assert pool.due()
+
+
+def _west(max_population=None):
+    """The four western practices with 12, 10, 10 and 20 patients in three consortia ({W1, W2} with hub W1,
+    {W3}, {W4}) and no contiguity."""
+    rules = Rules(consortia=3, contiguity=False, max_population=max_population)
+    instance = instance_from_arrays("west", CODES[:4], [12, 10, 10, 20], [], rules, latitude=[54.0] * 4,
+                                    longitude=LON[:4])
+    return instance, rules, PartitionState(instance, rules, np.array([0, 0, 1, 2]))
+
+
+def test_the_greedy_drop_empties_the_consortium_cheapest_to_send_to_its_nearest_hub():
+    # Emptying {W3} into W4 (0.01 degrees) adds 10 x 0.654 km; {W4} into W3 adds 20 x that, and {W1, W2}
+    # into W3 adds 12 x 0.02 degrees less W2's present 10 x 0.01.
+    instance, rules, state = _west()
+    sent, cost = transfer._greedy_drop(state, (0, 1, 2))
+    assert sent == {2: 2}
+    km = 111.195 * np.cos(np.radians(54.0)) * 0.01
+    assert cost == pytest.approx(10 * km, rel=1e-3)
+
+
+def test_the_greedy_drop_respects_the_cap_and_gives_a_start_that_passes_the_verifier():
+    # With a cap of 25 no consortium's members fit the others' room (3, 15 and 5 patients to spare).
+    instance, rules, state = _west(max_population=25)
+    assert transfer._greedy_drop(state, (0, 1, 2)) is None
+    assert transfer._drop_start(state, (0, 1, 2)) is None
+    # With a cap of 30, W3 fits W4's room of 10: two consortia of 22 and 30 patients.
+    instance, rules, state = _west(max_population=30)
+    start = transfer._drop_start(state, (0, 1, 2))
+    assert start.assignment == {"W1": "0", "W2": "0", "W3": "2", "W4": "2"}
+    assert verify_plan(instance, start, rules.replace(consortia=2)).passed
