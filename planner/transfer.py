@@ -120,8 +120,8 @@ class Transfers:
         limited, ends = sub_limits(options, deadline, shape.seconds, gap=1e-4)
         hubs = {-1: options.neighbourhood_hubs, +1: 0 if shape.contiguous else options.neighbourhood_hubs}
         tasks = [neighbourhood(state, group, limited, hubs[change], ends, change=change,
-                               start=_drop_start(state, group) if change < 0 else None)
-                 for change, group in self._candidates(samples)]
+                               start=_drop_start(state, group, greedy))
+                 for change, group, greedy in self._candidates(samples)]
         for start in range(0, len(tasks), options.batch_size):
             if time.perf_counter() > deadline - LAST_START:
                 break
@@ -138,46 +138,45 @@ class Transfers:
         self.made += made
         return made
 
-    def _candidates(self, samples: int) -> list[tuple[int, tuple[int, ...]]]:
-        """New (change, consortia) pairs to evaluate: drops around the consortia cheapest to empty into
-        their neighbours (without contiguity, the groups cheapest to empty greedily), adds around the
-        costliest consortia."""
+    def _candidates(self, samples: int) -> list[tuple[int, tuple[int, ...], GreedyDrop | None]]:
+        """New (change, consortia, greedy drop) triples to evaluate: drops around the consortia cheapest to
+        empty into their neighbours (without contiguity, the groups cheapest to empty greedily, with that
+        greedy drop), adds around the costliest consortia."""
         state = self.state
         chosen = []
         shape = _shape(state)
         for change, size, order in ((-1, shape.drop, _drop_order(state)), (+1, shape.add, _add_order(state))):
             count = 0
-            groups = (shape.group_of(state, int(k), size) for k in order)
+            groups = ((shape.group_of(state, int(k), size), None) for k in order)
             if change < 0 and not shape.contiguous:
-                groups = self._by_greedy_drop(groups)
-            for group in groups:
+                groups = self._by_greedy_drop(group for group, _ in groups)
+            for group, greedy in groups:
                 key = (change, _signature(state, group))
                 if key in self.tried or not _has_room(state, group, change, size):
                     continue
                 self.tried.add(key)
-                chosen.append((change, group))
+                chosen.append((change, group, greedy))
                 count += 1
                 if count == samples:
                     break
         return chosen
 
-    def _by_greedy_drop(self, groups) -> list[tuple[int, ...]]:
-        """Untried drop groups by the cost of the greedy drop (`_greedy_drop`), cheapest first and one per
-        consortium it empties; groups it cannot empty keep their given order at the end. On p3038 (p = 600,
+    def _by_greedy_drop(self, groups) -> list[tuple[tuple[int, ...], GreedyDrop | None]]:
+        """Untried drop groups with their greedy drops (`_greedy_drop`), cheapest first and one per
+        consortium emptied; groups it cannot empty keep their given order at the end. On p3038 (p = 600,
         300 s) drops chosen so took 0.13 s each and 1 % reached the 1.5 s limit, against 0.82 s and 44 % in
         the room-blind order; the 10-minute bench went from +0.72 % above the best-known values to +0.49 %."""
-        state, costs, emptied = self.state, {}, set()
+        state, found, emptied, ordered = self.state, {}, set(), []
         for group in groups:
-            if group not in costs and (-1, _signature(state, group)) not in self.tried:
-                found = _greedy_drop(state, group)
-                costs[group] = (float("inf"), -1) if found is None else \
-                    (found[1], int(state.labels[next(iter(found[0]))]))
-        ordered = []
-        for group in sorted(costs, key=lambda g: costs[g][0]):
-            dropped = costs[group][1]
-            if dropped < 0 or dropped not in emptied:
-                ordered.append(group)
-                emptied.add(dropped)
+            if group not in found and (-1, _signature(state, group)) not in self.tried:
+                found[group] = _greedy_drop(state, group)
+        for group in sorted(found, key=lambda g: float("inf") if found[g] is None else found[g].cost):
+            greedy = found[group]
+            if greedy is not None and greedy.consortium in emptied:
+                continue
+            if greedy is not None:
+                emptied.add(greedy.consortium)
+            ordered.append((group, greedy))
         return ordered
 
     def _apply(self) -> int:
@@ -231,26 +230,34 @@ def _drop_order(state: PartitionState) -> list[int]:
     return [int(consortia[p]) for p in np.argsort(extra, kind="stable")]
 
 
-def _drop_start(state: PartitionState, group: tuple[int, ...]) -> Plan | None:
-    """The greedy drop (`_greedy_drop`) as a start plan for the drop's re-solve, or None."""
-    found = _greedy_drop(state, group)
-    if found is None:
+class GreedyDrop(NamedTuple):
+    """A group's consortium emptied greedily: the consortium, each member's new consortium and the cost
+    added (hubs held)."""
+
+    consortium: int
+    sent: dict[int, int]
+    cost: float
+
+
+def _drop_start(state: PartitionState, group: tuple[int, ...], greedy: GreedyDrop | None) -> Plan | None:
+    """The group's plan after the greedy drop, as the start of the drop's re-solve (None without one)."""
+    if greedy is None:
         return None
     codes = state.instance.codes
-    return Plan({codes[i]: str(found[0].get(i, k)) for k in group for i in state.members[k]})
+    return Plan({codes[i]: str(greedy.sent.get(i, k)) for k in group for i in state.members[k]})
 
 
-def _greedy_drop(state: PartitionState, group: tuple[int, ...]) -> tuple[dict[int, int], float] | None:
+def _greedy_drop(state: PartitionState, group: tuple[int, ...]) -> GreedyDrop | None:
     """A drop done greedily: the group's consortium whose members fit the others' room at least cost is
-    emptied, each member (heaviest first) sent to the nearest other hub with room. Returns the new
-    consortium of each member sent and the cost it adds (hubs held), or None when no consortium's
-    members fit, with contiguity, or under rules beyond the population bounds (it could break them)."""
+    emptied, each member (heaviest first) sent to the nearest other hub with room. None when no
+    consortium's members fit, with contiguity, or under rules beyond the population bounds (it could
+    break them)."""
     rules = state.rules
     if rules.contiguity or rules.max_interest_share is not None or rules.cannot_link or rules.must_link or \
             rules.coterminosity == "hard":
         return None
     cap = float("inf") if rules.max_population is None else float(rules.max_population)
-    best, best_cost = None, float("inf")
+    best = None
     for dropped in group:
         kept = [k for k in group if k != dropped]
         room = {k: cap - state.population(k) for k in kept}
@@ -266,9 +273,9 @@ def _greedy_drop(state: PartitionState, group: tuple[int, ...]) -> tuple[dict[in
             room[kept[fits[0]]] -= state.weight[i]
             sent[int(i)] = kept[fits[0]]
             cost += state.price[i] * d[row, fits[0]]
-        if len(sent) == len(members) and cost < best_cost:
-            best, best_cost = sent, cost
-    return None if best is None else (best, best_cost)
+        if len(sent) == len(members) and (best is None or cost < best.cost):
+            best = GreedyDrop(dropped, sent, cost)
+    return best
 
 
 def _add_order(state: PartitionState) -> list[int]:

@@ -95,8 +95,8 @@ def test_with_contiguity_a_group_without_room_is_not_evaluated():
     rules = Rules(consortia=4, contiguity=True, min_population=15)
     state = PartitionState(_path(rules), rules, np.array([0, 0, 1, 1, 2, 2, 3, 3]))
     candidates = transfer.Transfers(state)._candidates(samples=4)
-    assert candidates and all(change == -1 for change, _ in candidates)
-    assert all(len(group) == 3 for _, group in candidates)
+    assert candidates and all(change == -1 for change, *_ in candidates)
+    assert all(len(group) == 3 for _, group, _ in candidates)
 
 
 def test_without_contiguity_a_drop_that_cannot_fit_under_the_cap_is_not_evaluated(monkeypatch):
@@ -104,7 +104,7 @@ def test_without_contiguity_a_drop_that_cannot_fit_under_the_cap_is_not_evaluate
     monkeypatch.setattr(transfer, "ADD", 1)
     _, _, state = _state(Rules(consortia=4, contiguity=False, max_population=25), [0, 0, 1, 1, 2, 2, 3, 3])
     candidates = transfer.Transfers(state)._candidates(samples=4)
-    assert candidates and all(change == +1 for change, _ in candidates), "60 patients never fit 2 x 25"
+    assert candidates and all(change == +1 for change, *_ in candidates), "60 patients never fit 2 x 25"
 
 
 def test_evaluations_of_consortia_changed_since_are_not_applied(monkeypatch):
@@ -153,19 +153,19 @@ def test_the_greedy_drop_empties_the_consortium_cheapest_to_send_to_its_nearest_
     # Emptying {W3} into W4 (0.01 degrees) adds 10 x 0.654 km; {W4} into W3 adds 20 x that, and {W1, W2}
     # into W3 adds 12 x 0.02 degrees less W2's present 10 x 0.01.
     instance, rules, state = _west()
-    sent, cost = transfer._greedy_drop(state, (0, 1, 2))
-    assert sent == {2: 2}
+    greedy = transfer._greedy_drop(state, (0, 1, 2))
+    assert greedy.sent == {2: 2}
     km = 111.195 * np.cos(np.radians(54.0)) * 0.01
-    assert cost == pytest.approx(10 * km, rel=1e-3)
+    assert greedy.cost == pytest.approx(10 * km, rel=1e-3)
 
 
 def test_the_greedy_drop_respects_the_cap_and_gives_a_start_that_passes_the_verifier():
     # With a cap of 25 no consortium's members fit the others' room (3, 15 and 5 patients to spare).
     instance, rules, state = _west(max_population=25)
     assert transfer._greedy_drop(state, (0, 1, 2)) is None
-    assert transfer._drop_start(state, (0, 1, 2)) is None
+    assert transfer._drop_start(state, (0, 1, 2), None) is None
     # With a cap of 30, W3 fits W4's room of 10: two consortia of 22 and 30 patients.
     instance, rules, state = _west(max_population=30)
-    start = transfer._drop_start(state, (0, 1, 2))
+    start = transfer._drop_start(state, (0, 1, 2), transfer._greedy_drop(state, (0, 1, 2)))
     assert start.assignment == {"W1": "0", "W2": "0", "W3": "2", "W4": "2"}
     assert verify_plan(instance, start, rules.replace(consortia=2)).passed
