@@ -31,7 +31,7 @@ from planner.verify import verify_plan
 
 def solve_large(instance, rules: Rules, options: SolveOptions, progress=None, start=None):
     """Heuristic solve with a proven bound; every reported plan passes the independent verifier. A `start`
-    plan that passes it and is better than the constructed first plan becomes the first plan."""
+    plan that passes it and is no worse than the constructed first plan becomes the first plan."""
     from planner.solve import SolveResult
 
     began = time.perf_counter()
@@ -117,8 +117,8 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None, st
 
 
 def _offered(instance, rules: Rules, state, start, notes: list[str]):
-    """The start plan when it passes the verifier and is better than the constructed first plan (a note
-    says which was kept and why)."""
+    """The start plan when it passes the verifier and is no worse than the constructed first plan (a note
+    says which was kept and why): on a tie the user's plan is kept, so a given optimum is always the start."""
     verdict = verify_plan(instance, start, rules)
     if not verdict.passed:
         notes.append("the start plan breaks " + ", ".join(c.rule for c in verdict.failures()) +
@@ -126,8 +126,8 @@ def _offered(instance, rules: Rules, state, start, notes: list[str]):
         return state
     ids = {label: k for k, label in enumerate(sorted(set(start.assignment.values())))}
     offered = PartitionState(instance, rules, [ids[start.assignment[code]] for code in instance.codes])
-    if not lowers(offered.objective, state.objective):
-        notes.append(f"the start plan ({offered.objective:.6f}) is no better than the first plan "
+    if lowers(state.objective, offered.objective):
+        notes.append(f"the start plan ({offered.objective:.6f}) is worse than the first plan "
                      f"({state.objective:.6f}); the search starts from the first plan")
         return state
     notes.append(f"the search starts from the start plan ({offered.objective:.6f})")

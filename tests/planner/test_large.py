@@ -564,19 +564,21 @@ def test_a_held_plan_stays_the_incumbent_and_the_result_when_the_search_ends_abo
     assert all(b <= a + 1e-9 for a, b in zip(incumbents, incumbents[1:])), "the incumbent never rises"
 
 
-def test_the_large_method_starts_from_a_given_plan_only_when_it_passes_and_is_better():
+def test_the_large_method_starts_from_a_given_plan_unless_it_fails_or_is_worse():
     from planner.plan import Plan
 
     instance = load_instance(DURHAM)
+    optimum = solve_instance(instance, instance.rules, SolveOptions(time_limit=120, method="exact", gap=1e-6))
+    assert optimum.status == "optimal" and optimum.objective == pytest.approx(8.17917432205075)
     options = SolveOptions(time_limit=10, method="lns", seed=0)
-    first = solve_instance(instance, instance.rules, options)
-    again = solve_instance(instance, instance.rules, options, start=first.plan)
+    again = solve_instance(instance, instance.rules, options, start=optimum.plan)
     assert again.trajectory[0]["stage"] == "first plan"
-    assert again.trajectory[0]["incumbent"] == pytest.approx(first.objective)
+    assert again.trajectory[0]["incumbent"] == pytest.approx(optimum.objective), \
+        "no constructed plan beats the optimum, so the given optimum is the start"
     assert any("starts from the start plan" in note for note in again.notes)
     broken = Plan({code: "C01" for code in instance.codes})
     refused = solve_instance(instance, instance.rules, options, start=broken)
-    assert refused.trajectory[0]["incumbent"] > first.objective
+    assert refused.trajectory[0]["incumbent"] > optimum.objective
     assert any("the start plan breaks consortia_count, population_bounds" in note for note in refused.notes)
 
 
