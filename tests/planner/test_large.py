@@ -609,3 +609,15 @@ def test_a_re_solve_with_nearest_hubs_joins_practices_only_to_near_or_start_hubs
     for code, label in restricted.plan.assignment.items():
         i, hub = instance.index[code], instance.index[restricted.plan.hubs[label]]
         assert hub in nearest[i] or hub == before[i], f"{code} joined a far hub"
+
+
+@pytest.mark.parametrize("contiguity, sizes", [(False, [(8, 120), (12, 180), (8, 120), (12, 180)]),
+                                               (True, [(8, 120)] * 4)])
+def test_without_contiguity_every_second_sweep_has_wider_neighbourhoods(contiguity, sizes):
+    from types import SimpleNamespace
+
+    from planner.large import _sweep_size
+
+    state = SimpleNamespace(rules=Rules(consortia=4, contiguity=contiguity))
+    seen = [tuple(_sweep_size(state, 8, 120, sweep).values()) for sweep in range(1, 5)]
+    assert seen == sizes

@@ -122,8 +122,9 @@ def test_evaluations_of_consortia_changed_since_are_not_applied(monkeypatch):
     assert len(state.members) == 4 and verify_plan(instance, state.to_plan(), rules).passed
 
 
-def test_with_contiguity_transfers_rest_longer_after_each_fruitless_round():
-    rules = Rules(consortia=4, contiguity=True)
+@pytest.mark.parametrize("contiguity", [True, False])
+def test_transfers_rest_longer_after_each_fruitless_round(contiguity):
+    rules = Rules(consortia=4, contiguity=contiguity)
     pool = transfer.Transfers(PartitionState(_path(rules), rules, np.array(START)))
     seen = []
     for made in (0, 0, 2, 0):
@@ -131,13 +132,6 @@ def test_with_contiguity_transfers_rest_longer_after_each_fruitless_round():
         pool.rested(made)
         seen.append(sum(1 for _ in iter(pool.due, True)))
     assert seen == [1, 2, 0, 1], "sweeps skipped after each round: 1, then 2, none after a paying round"
-
-
-def test_without_contiguity_transfers_never_rest():
-    _, _, state = _state()
-    pool = transfer.Transfers(state)
-    pool.rested(0)
-    assert pool.due()
 
 
 def _west(max_population=None):
