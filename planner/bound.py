@@ -86,9 +86,10 @@ def candidate_pairs(instance, rules: Rules, neighbours: int = 150, block: int = 
 
 def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time_limit: float = 30.0,
                      max_iterations: int = 2000, neighbours: int = 150,
-                     start: np.ndarray | None = None, report=None) -> LagrangianBound:
+                     start: np.ndarray | None = None, report=None, settled=None) -> LagrangianBound:
     """Subgradient ascent on L(lambda); returns the best bound in objective units (cost / total patients).
-    `report`, when given, is called with each better bound (at most every REPORT_SECONDS)."""
+    `report`, when given, is called with each better bound (at most every REPORT_SECONDS); `settled`, once,
+    when the last ascent's climb has slowed below SETTLED_RISE (see there)."""
     began = time.perf_counter()
     weight = instance.list_size.astype(float)
     price = np.ones_like(weight) if rules.unweighted_cost else weight
@@ -129,11 +130,11 @@ def lagrangian_bound(instance, rules: Rules, *, upper: float | None = None, time
             progress.certify = _Certifier(instance, rules, floored_hubs, price, capacity, low, high, n, setup,
                                           floor, integer)
         _, _, more = _ascend(relaxation(floor), lam, cap, target, began + time_limit,
-                             max_iterations, theta=1.0, progress=progress)
+                             max_iterations, theta=1.0, progress=progress, settled=settled)
         iterations += more
     else:
         _, _, iterations = _ascend(relaxation(0.0), lam, cap, target, began + time_limit, max_iterations,
-                                   progress=progress)
+                                   progress=progress, settled=settled)
     best = progress.valid
     return LagrangianBound(bound=best / scale, raw=best, iterations=iterations,
                            seconds=time.perf_counter() - began, pairs=len(I) + len(hubs))
@@ -152,6 +153,11 @@ FLAT_RISE = 1e-5
 """The ascent stops when its best value rose by less than FLAT_RISE (relative) over FLAT_SECONDS: on p3038
 the exact knapsacks keep adding a few units a minute long after the bound has settled, and the process
 would otherwise take CPU from the search for the whole run."""
+SETTLED_RISE = 3e-4
+"""A climb slower than this (relative, over FLAT_SECONDS) has settled: the bound's process then yields its
+core to the search (see `bound_process.SETTLED_NICENESS`). Sharing a core with the search in the p3038
+bench, the bound's process took 103 s of CPU from each 600 s run (p = 600 and 700); settled, it yielded
+after 89 s and 59 s, and the final bounds were 0.004 % lower."""
 
 
 REPORT_SECONDS = 5.0
@@ -204,15 +210,19 @@ stopped waiting, and the run kept only the value certified up to 30 s earlier.""
 
 
 def _ascend(relaxation, lam, cap, target, deadline: float, max_iterations: int, theta: float = 2.0,
-            progress=None):
+            progress=None, settled=None):
     """Subgradient ascent from lam until the step vanishes, the value stops rising, the iterations run out or
-    the deadline passes; returns the best value, its multipliers and the iterations made."""
+    the deadline passes (calling `settled` once when the climb slows below SETTLED_RISE); returns the best
+    value, its multipliers and the iterations made."""
     best, best_lam, stall, iterations, direction = -np.inf, lam.copy(), 0, 0, None
     mark, marked = time.perf_counter(), -np.inf
     while iterations < max_iterations and time.perf_counter() < deadline - (progress.reserve if progress else 0.0):
         if time.perf_counter() - mark >= FLAT_SECONDS:
             if best - marked <= FLAT_RISE * abs(best):
                 break
+            if settled is not None and best - marked <= SETTLED_RISE * abs(best):
+                settled()
+                settled = None
             mark, marked = time.perf_counter(), best
         iterations += 1
         value, assigned = relaxation(lam)

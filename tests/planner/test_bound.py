@@ -82,3 +82,22 @@ def test_a_quick_certification_is_repeated_sooner_than_a_slow_one(monkeypatch):
             clock[0] = max(clock[0], at)
             progress(value, np.array([value]))
         assert progress.valid == expected
+
+
+@pytest.mark.parametrize("rise, calls", [(5e-5, 1), (1e-3, 0)])
+def test_a_climb_slower_than_the_settled_rise_is_reported_once_and_goes_on(monkeypatch, rise, calls):
+    """With every iteration a window: a climb of 5e-5 per window (between FLAT_RISE and SETTLED_RISE) calls
+    `settled` once and runs on to its iteration limit; a climb of 1e-3 never calls it."""
+    monkeypatch.setattr(bound, "FLAT_SECONDS", 0.0)
+    assert bound.FLAT_RISE < 5e-5 < bound.SETTLED_RISE < 1e-3
+    count = [0]
+
+    def relaxation(lam):
+        count[0] += 1
+        return 1.0 + rise * count[0], np.zeros(len(lam))
+
+    settled = []
+    _, _, iterations = bound._ascend(relaxation, np.zeros(3), np.full(3, np.inf), None,
+                                     time.perf_counter() + 60.0, 50, settled=lambda: settled.append(1))
+    assert len(settled) == calls
+    assert iterations == 50
