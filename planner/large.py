@@ -239,7 +239,7 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                 if size >= GROWTH * base:
                     converged = True
                     break
-                size, practices, quiet = size + max(1, size // 2), practices + practices // 2, 0
+                (size, practices), quiet = _half_again(size, practices), 0
     finally:
         close = getattr(executor, "close", None)
         if close:
@@ -280,8 +280,13 @@ def _sweep_size(state, size: int, practices: int, sweep: int) -> dict[str, int]:
     """Consortia and practices per neighbourhood in this sweep: without contiguity every second sweep's are
     half as large again (WIDE_EVERY), so moves that need more consortia than the usual size are found too."""
     if not state.rules.contiguity and WIDE_EVERY and sweep % WIDE_EVERY == 0:
-        return {"size": size + size // 2, "max_practices": practices + practices // 2}
+        size, practices = _half_again(size, practices)
     return {"size": size, "max_practices": practices}
+
+
+def _half_again(size: int, practices: int) -> tuple[int, int]:
+    """Neighbourhoods half as large again: consortia (at least one more) and practices."""
+    return size + max(1, size // 2), practices + practices // 2
 
 
 def _resolve_seconds(state, options: SolveOptions) -> float:
