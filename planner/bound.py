@@ -149,12 +149,16 @@ after its first minute, and the floored one started so late that it ended below 
 
 
 FLAT_SECONDS = 60.0
+FLAT_STEPS = 3 * STALL
 FLAT_RISE = 1e-5
-"""The ascent stops when its best value rose by less than FLAT_RISE (relative) over FLAT_SECONDS: on p3038
-the exact knapsacks keep adding a few units a minute long after the bound has settled, and the process
-would otherwise take CPU from the search for the whole run."""
+"""The ascent stops when its best value rose by less than FLAT_RISE (relative) over a window of at least
+FLAT_SECONDS and FLAT_STEPS steps: on p3038 the exact knapsacks keep adding a few units a minute long after
+the bound has settled, and the process would otherwise take CPU from the search for the whole run. The
+steps keep a window from being one stall: sharing two cores with two Dask workers, the national policy
+ascent made about 20 steps a minute, fewer than the STALL steps before its step halves, and one run's
+bound stopped at 6.92 where another's climbed to 7.10 (p3038 alone makes about 660 a minute)."""
 SETTLED_RISE = 3e-4
-"""A climb slower than this (relative, over FLAT_SECONDS) has settled: the bound's process then yields its
+"""A climb slower than this (relative, over a FLAT_SECONDS and FLAT_STEPS window) has settled: the bound's process then yields its
 core to the search (see `bound_process.SETTLED_NICENESS`). Sharing a core with the search in the p3038
 bench, the bound's process took 103 s of CPU from each 600 s run (p = 600 and 700); settled, it yielded
 after 89 s and 59 s, and the final bounds were 0.004 % lower."""
@@ -215,15 +219,15 @@ def _ascend(relaxation, lam, cap, target, deadline: float, max_iterations: int, 
     the deadline passes (calling `settled` once when the climb slows below SETTLED_RISE); returns the best
     value, its multipliers and the iterations made."""
     best, best_lam, stall, iterations, direction = -np.inf, lam.copy(), 0, 0, None
-    mark, marked = time.perf_counter(), -np.inf
+    mark, marked, marked_at = time.perf_counter(), -np.inf, 0
     while iterations < max_iterations and time.perf_counter() < deadline - (progress.reserve if progress else 0.0):
-        if time.perf_counter() - mark >= FLAT_SECONDS:
+        if time.perf_counter() - mark >= FLAT_SECONDS and iterations - marked_at >= FLAT_STEPS:
             if best - marked <= FLAT_RISE * abs(best):
                 break
             if settled is not None and best - marked <= SETTLED_RISE * abs(best):
                 settled()
                 settled = None
-            mark, marked = time.perf_counter(), best
+            mark, marked, marked_at = time.perf_counter(), best, iterations
         iterations += 1
         value, assigned = relaxation(lam)
         if not np.isfinite(best) or value > best + 1e-9 * max(1.0, abs(best)):

@@ -89,6 +89,7 @@ def test_a_climb_slower_than_the_settled_rise_is_reported_once_and_goes_on(monke
     """With every iteration a window: a climb of 5e-5 per window (between FLAT_RISE and SETTLED_RISE) calls
     `settled` once and runs on to its iteration limit; a climb of 1e-3 never calls it."""
     monkeypatch.setattr(bound, "FLAT_SECONDS", 0.0)
+    monkeypatch.setattr(bound, "FLAT_STEPS", 1)
     assert bound.FLAT_RISE < 5e-5 < bound.SETTLED_RISE < 1e-3
     count = [0]
 
@@ -101,3 +102,23 @@ def test_a_climb_slower_than_the_settled_rise_is_reported_once_and_goes_on(monke
                                      time.perf_counter() + 60.0, 50, settled=lambda: settled.append(1))
     assert len(settled) == calls
     assert iterations == 50
+
+
+@pytest.mark.parametrize("steps, stops", [(1, True), (12, False)])
+def test_a_window_is_flat_only_over_its_least_steps(monkeypatch, steps, stops):
+    """A climb with 10 flat steps in it (fewer than STALL, so the step never halves): windows of one step
+    find it flat and stop the ascent; windows of at least 12 steps always hold a rise and run on to the
+    iteration limit. A shared core gives fewer steps a minute, so a wall-clock window alone can be one
+    stall."""
+    monkeypatch.setattr(bound, "FLAT_SECONDS", 0.0)
+    monkeypatch.setattr(bound, "FLAT_STEPS", steps)
+    assert 10 < bound.STALL
+    count = [0]
+
+    def relaxation(lam):
+        count[0] += 1
+        return 1.0 + 1e-3 * (count[0] - min(10, max(0, count[0] - 5))), np.zeros(len(lam))
+
+    _, _, iterations = bound._ascend(relaxation, np.zeros(3), np.full(3, np.inf), None,
+                                     time.perf_counter() + 60.0, 50)
+    assert (iterations < 50) == stops
