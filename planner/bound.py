@@ -154,9 +154,10 @@ FLAT_RISE = 1e-5
 """The ascent stops when its best value rose by less than FLAT_RISE (relative) over a window of at least
 FLAT_SECONDS and FLAT_STEPS steps: on p3038 the exact knapsacks keep adding a few units a minute long after
 the bound has settled, and the process would otherwise take CPU from the search for the whole run. The
-steps keep a window from being one stall: sharing two cores with two Dask workers, the national policy
-ascent made about 20 steps a minute, fewer than the STALL steps before its step halves, and one run's
-bound stopped at 6.92 where another's climbed to 7.10 (p3038 alone makes about 660 a minute)."""
+steps keep a window from being one stall: beside two processes busy on both cores (two Dask workers at
+full load) the national policy ascent made about 20 steps a minute, fewer than the STALL steps before its
+step halves, and of two real Dask runs (about 110 a minute) one's bound stopped at 6.92 where the other's
+climbed to 7.10 (p3038 alone makes about 660 a minute)."""
 SETTLED_RISE = 3e-4
 """A climb slower than this (relative, over a FLAT_SECONDS and FLAT_STEPS window) has settled: the bound's process then yields its
 core to the search (see `bound_process.SETTLED_NICENESS`). Sharing a core with the search in the p3038
