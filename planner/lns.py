@@ -133,8 +133,7 @@ def sub_limits(options: SolveOptions, deadline: float, seconds: float, gap: floa
     reading) and that deadline as wall-clock time, a second early so results can be gathered. A re-solve
     is always the exact model, also when a grown neighbourhood holds more practices than `exact_up_to`."""
     resolve = SolveOptions(time_limit=max(1.0, min(seconds, deadline - time.perf_counter())), gap=gap,
-                           threads=options.threads, seed=options.seed, method="exact", nearest_hubs=RESOLVE_NEAREST,
-                           presolve=RESOLVE_PRESOLVE)
+                           threads=options.threads, seed=options.seed, method="exact", nearest_hubs=RESOLVE_NEAREST)
     return resolve, time.time() + deadline - 1.0 - time.perf_counter()
 
 
@@ -143,14 +142,6 @@ RESOLVE_NEAREST = 10
 alike (its nearest, and its hub in the plan; see `SolveOptions.nearest_hubs`). On p3038 (p = 600), 48
 re-solves of a 129,233 plan gained 71.0 in 18.8 s against 75.9 in 25.4 s with every hub; in 10-minute
 runs p = 600 ended at 123,762.89 against 124,282.09, and p = 1,000 at 86,199.10 against 86,439.63."""
-
-
-RESOLVE_PRESOLVE = False
-"""Whether HiGHS presolves a re-solve without contiguity. The re-solves are small capacitated p-medians
-that presolve barely shrinks: on p3038 (p = 600), 87 re-solves of a 100 s plan took 26.6 s and gained
-737.0 without it, against 29.7 s and 700.8 with it (4 stopped at the 2 s limit, against 7). With
-contiguity it stays on: 30 re-solves of a national policy plan took 123.5 s either way, and 12 stopped at
-their limit without it against 9."""
 
 
 class Resolved(NamedTuple):

@@ -55,9 +55,6 @@ class SolveOptions:
     """Without contiguity, each practice may join only its `nearest_hubs` nearest candidate hubs (or its hub
     in the start plan): a heuristic restriction for neighbourhood re-solves, whose far pairs are never used
     (None: every hub)."""
-    presolve: bool = True
-    """Whether HiGHS presolves the model. Re-solves without contiguity turn it off (`lns.RESOLVE_PRESOLVE`);
-    with contiguity it stays on whatever this says."""
     batch_size: int = 8
     """Neighbourhoods per batch; fixed, so the plan does not depend on the number of workers."""
     bound_seconds: float | None = None

@@ -71,8 +71,7 @@ def solve_instance(instance, rules: Rules, options: SolveOptions, start: Plan | 
                          f"solve a smaller region")
     _check_coverage(instance, data)
     model = build_model(data)
-    solver = PartitionSolver(model, data, threads=options.threads, seed=options.seed, log=options.log,
-                             presolve=options.presolve or rules.contiguity)
+    solver = PartitionSolver(model, data, threads=options.threads, seed=options.seed, log=options.log)
     graph = nx.Graph()
     graph.add_nodes_from(range(data.n))
     graph.add_edges_from(data.edges)

@@ -53,7 +53,7 @@ class PartitionSolver:
     """A persistent HiGHS solver bound to one model, so added cuts re-solve without rebuilding."""
 
     def __init__(self, model, data: PartitionData, *, threads: int | None = None, seed: int = 0,
-                 log: bool = False, presolve: bool = True):
+                 log: bool = False):
         self.model, self.data, self.log, self.threads = model, data, log, threads
         self.highs = Highs()
         self.highs.config.load_solution = False
@@ -61,8 +61,6 @@ class PartitionSolver:
         options = {"random_seed": int(seed), "mip_abs_gap": 0.0}
         if threads:
             options["threads"] = int(threads)
-        if not presolve:
-            options["presolve"] = "off"
         self.highs.highs_options = options
 
     def run(self, *, time_limit: float, gap: float, start: list[int] | None = None) -> RunResult:

@@ -112,15 +112,14 @@ def best_partition(n: int, rules: Rules, interests=INTERESTS) -> tuple[float | N
     return best, best_parts
 
 
-def engine_optimum(n: int, rules: Rules, method: str, presolve: bool = True) -> float:
+def engine_optimum(n: int, rules: Rules, method: str) -> float:
     """The engine's verified optimum on the first n practices."""
     labels = {c: "|".join(sorted(k for k, cs in INTERESTS.items() if c in cs)) for c in CODES[:n]}
     instance = instance_from_arrays("brute", CODES[:n], SIZES[:n],
                                     [e for e in EDGES if e[0] in labels and e[1] in labels], rules,
                                     latitude=LAT[:n], longitude=LON[:n], lad_codes=LADS[:n])
     instance.practices["interests"] = [labels[c] for c in CODES[:n]]
-    result = solve_instance(instance, rules, SolveOptions(time_limit=60, gap=0.0, contiguity_method=method,
-                                                          presolve=presolve))
+    result = solve_instance(instance, rules, SolveOptions(time_limit=60, gap=0.0, contiguity_method=method))
     assert result.status == "optimal"
     assert result.verdict.passed
     assert result.metrics.objective == pytest.approx(result.objective, rel=1e-9)
@@ -161,21 +160,6 @@ def test_model_optimum_equals_enumeration(case, method):
     assert expected is not None
     assert expected != pytest.approx(brute_force(n, without_rule), rel=1e-9), "the rule must change the optimum"
     assert engine_optimum(n, with_rule, method) == pytest.approx(expected, rel=1e-7)
-
-
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_without_presolve_the_optimum_equals_enumeration(case, monkeypatch):
-    """Re-solves skip HiGHS presolve without contiguity (`lns.RESOLVE_PRESOLVE`): the option reaches the
-    solver only then, and the optimum is still the enumerated one."""
-    import planner.solve
-
-    asked = []
-    real = planner.solve.PartitionSolver
-    monkeypatch.setattr(planner.solve, "PartitionSolver",
-                        lambda *args, **kwargs: asked.append(kwargs["presolve"]) or real(*args, **kwargs))
-    n, with_rule, _ = CASES[case]
-    assert engine_optimum(n, with_rule, "cuts", presolve=False) == pytest.approx(brute_force(n, with_rule), rel=1e-7)
-    assert asked == [with_rule.contiguity]
 
 
 def test_enumeration_counts_bell_numbers():

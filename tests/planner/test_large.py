@@ -398,7 +398,6 @@ def test_a_grown_neighbourhood_is_still_solved_by_the_exact_model():
     limited, ends = sub_limits(SolveOptions(time_limit=60), time.perf_counter() + 60, 20, gap=1e-6)
     task = neighbourhood(state, group, limited, 15, ends)
     assert len(task.practices) > limited.exact_up_to, "more practices than 'auto' gives the exact model"
-    assert limited.presolve is False, "a re-solve skips presolve (kept where contiguity is asked)"
     result = solve_instance(task.instance, task.rules, task.options, start=task.start)
     assert "first plan" not in [step.get("stage") for step in result.trajectory], "not a nested heuristic search"
     assert result.objective <= task.current + 1e-9
