@@ -159,10 +159,10 @@ full load) the national policy ascent made about 20 steps a minute, fewer than t
 step halves, and of two real Dask runs (about 110 a minute) one's bound stopped at 6.92 where the other's
 climbed to 7.10 (p3038 alone makes about 660 a minute)."""
 SETTLED_RISE = 3e-4
-"""A climb slower than this (relative, over a FLAT_SECONDS and FLAT_STEPS window) has settled: the bound's process then yields its
-core to the search (see `bound_process.SETTLED_NICENESS`). Sharing a core with the search in the p3038
-bench, the bound's process took 103 s of CPU from each 600 s run (p = 600 and 700); settled, it yielded
-after 89 s and 59 s, and the final bounds were 0.004 % lower."""
+"""A climb slower than this (relative, over a window of FLAT_SECONDS and FLAT_STEPS) has settled: the
+bound's process then yields its core to the search (see `bound_process.SETTLED_NICENESS`). Sharing a core
+with the search in the p3038 bench, the bound's process took 103 s of CPU from each 600 s run (p = 600 and
+700); settled, it yielded after 89 s and 59 s, and the final bounds were 0.004 % lower."""
 
 
 REPORT_SECONDS = 5.0
