@@ -47,3 +47,22 @@ def test_the_priced_repair_takes_the_moves_that_cost_least_per_patient():
     assert [int(k) for k in state.labels] == [0, 0, 1, 1, 1, 1, 2]
     assert state.objective == pytest.approx((20 + 28 + 0) / 102)
     assert verify_plan(instance, state.to_plan(), rules).passed
+
+
+def test_first_plans_under_the_split_penalty_are_repaired_priced_and_cross_fewer_authorities(monkeypatch):
+    import planner.construct as construct
+    from planner.instance import load_instance
+
+    instance = load_instance("instances/durham-tees")
+    rules = instance.scenario_rules("policy")
+    priced = construct.construct_plan(instance, rules, seeding="sample")
+    plain_repair = construct.repair_rules
+    monkeypatch.setattr(construct, "repair_rules", lambda state, moves, priced: plain_repair(state, moves))
+    plain = construct.construct_plan(instance, rules, seeding="sample")
+    assert verify_plan(instance, priced.to_plan(), rules).passed
+    assert priced.objective < plain.objective
+    assert _extra_authorities(priced) <= _extra_authorities(plain)
+
+
+def _extra_authorities(state) -> int:
+    return sum(len({int(state.lad[i]) for i in members}) - 1 for members in state.members.values())
