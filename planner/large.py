@@ -212,15 +212,11 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                 converged = True
                 break
             proven = settled.setdefault((shape["size"], shape["max_practices"]), set())
-            waiting, solved, draws = iter(groups), 0, 1
+            waiting = iter(groups)
             while time.perf_counter() <= deadline - LAST_START:
                 batch = _next_batch(state, waiting, proven, options.batch_size)
-                if not batch and solved < len(groups) and draws < SWEEP_DRAWS:
-                    waiting, draws = iter(choose_neighbourhoods(state, rng, **shape)), draws + 1
-                    continue
                 if not batch:
                     break
-                solved += len(batch)
                 sub_options, ends = sub_limits(options, deadline, seconds, gap=1e-6)
                 tasks = [neighbourhood(state, g, sub_options, options.neighbourhood_hubs, ends) for g in batch]
                 redrawn = set()
@@ -360,11 +356,6 @@ WIDE_EVERY = 2
 p3038 (p = 600, 600 s) a run ended at 123,282 with it against 123,519 without; `consortia bench p3038` with
 it (and transfers resting without contiguity) gave a mean of +0.46 % above the best known against +0.49 %,
 within the 0.2 % by which two runs alike differ."""
-SWEEP_DRAWS = 4
-"""Most draws of neighbourhoods in one sweep: groups whose consortia are all settled are skipped, and the
-sweep draws again until it has solved as many groups as its first draw held. Skipping alone ended sweeps
-sooner, so reallocations, transfer rounds and growth came more often: `consortia bench p3038` made 66-83
-batches against about 137 and ended +0.47 % above the best known on average against +0.35 %."""
 TRANSFER_ROUNDS = 3
 """Rounds of transfers before each sweep of neighbourhoods (fewer when a round finds none)."""
 TRANSFER_EVERY = 3
