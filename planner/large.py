@@ -198,7 +198,6 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
     base = size
     seconds = _resolve_seconds(state, options)
     batches, quiet, converged, sweeps = 0, 0, False, 0
-    settled: dict[tuple[int, int], set[frozenset[int]]] = {}
     pool = Transfers(state) if transfers_apply(state) else None
     try:
         while time.perf_counter() < deadline - LAST_START:
@@ -206,17 +205,15 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
             if pool is not None and pool.due():
                 improved += _transfer_rounds(pool, TRANSFER_ROUNDS, options, deadline, executor, record)
             sweeps += 1
-            shape = _sweep_size(state, size, practices, sweeps)
-            groups = choose_neighbourhoods(state, rng, **shape)
+            groups = choose_neighbourhoods(state, rng, **_sweep_size(state, size, practices, sweeps))
             if not groups:
                 converged = True
                 break
-            proven = settled.setdefault((shape["size"], shape["max_practices"]), set())
-            waiting = iter(groups)
-            while time.perf_counter() <= deadline - LAST_START:
-                batch = _next_batch(state, waiting, proven, options.batch_size)
-                if not batch:
+            for start in range(0, len(groups), options.batch_size):
+                if time.perf_counter() > deadline - LAST_START:
                     break
+                batch = [g for g in groups[start:start + options.batch_size]
+                         if all(k in state.members for k in g)]
                 sub_options, ends = sub_limits(options, deadline, seconds, gap=1e-6)
                 tasks = [neighbourhood(state, g, sub_options, options.neighbourhood_hubs, ends) for g in batch]
                 redrawn = set()
@@ -225,8 +222,6 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                     if assignment is not None:
                         redrawn |= apply_solution(state, consortia, assignment)
                         improved += 1
-                    elif not stopped:
-                        proven.update(frozenset(state.members[k]) for k in consortia)
                 _settle(state, redrawn, options, deadline)
                 batches += 1
                 record(f"neighbourhoods {batches}", state)
@@ -250,24 +245,6 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
         if close:
             close()
     return batches, converged
-
-
-def _next_batch(state, waiting, proven: set[frozenset[int]], size: int) -> list[tuple[int, ...]]:
-    """Up to `size` of the sweep's waiting groups whose consortia all still exist and are not all settled:
-    a consortium is settled, at one neighbourhood size, while its members are those it had in a re-solve
-    that proved no better plan. On p3038 (p = 600, 400 s) re-solves of groups whose consortia were all
-    settled improved 5 % of the time against 35 % for groups of none, and gained 1.3 per second against 21;
-    they were a quarter of the re-solves."""
-    batch = []
-    for group in waiting:
-        if not all(k in state.members for k in group):
-            continue
-        if all(frozenset(state.members[k]) in proven for k in group):
-            continue
-        batch.append(group)
-        if len(batch) == size:
-            break
-    return batch
 
 
 def _transfer_rounds(pool: Transfers, rounds: int, options: SolveOptions, deadline: float, executor,

@@ -483,48 +483,13 @@ def test_a_sweep_stops_for_a_round_of_transfers_after_every_few_batches(monkeypa
     monkeypatch.setattr(large, "Transfers", Pool)
     monkeypatch.setattr(large, "transfers_apply", lambda state: True)
     monkeypatch.setattr(large, "choose_neighbourhoods", lambda *a, **k: sweeps.pop() if sweeps else [])
-    # Re-solves stopped at their limit prove nothing, so the same pair is solved each time it comes up.
-    monkeypatch.setattr(large, "_executor", lambda options: _nothing_better(True))
+    monkeypatch.setattr(large, "_executor", lambda options: _nothing_better(False))
     stages = []
     options = SolveOptions(time_limit=60, method="lns", sub_time_limit=3.0, batch_size=1)
     large._neighbourhood_search(state, options, np.random.default_rng(0), time.perf_counter() + 60.0,
                                 lambda stage, state: stages.append(stage))
     short = ["T" if s == "transfer evaluations" else "N" + s.split()[1] for s in stages]
     assert short == expected
-
-
-def test_a_group_proved_no_better_is_not_solved_again_until_one_of_its_consortia_changes(monkeypatch):
-    import numpy as np
-
-    import planner.large as large
-    from planner.lns import Resolved
-
-    instance = load_instance(DURHAM)
-    state = construct_plan(instance, instance.rules, seed=0)
-    pair = tuple(sorted(state.members))[:2]
-
-    def changed_then_pair():
-        moved = min(state.members[pair[0]])
-        state.move({moved}, pair[1])
-        return [pair]
-
-    sweeps = [lambda: [pair, pair, pair], lambda: [pair], changed_then_pair]
-    solved = []
-
-    def proved_no_better(tasks, deadline):
-        solved.extend(task.consortia for task in tasks)
-        return [Resolved(task.consortia, task.current, None, False) for task in tasks]
-
-    monkeypatch.setattr(large, "transfers_apply", lambda state: False)
-    monkeypatch.setattr(large, "reallocate", lambda *a, **k: False)
-    monkeypatch.setattr(large, "GROWTH", 100)
-    monkeypatch.setattr(large, "_sweep_size", lambda state, size, practices, sweep: {"size": 2, "max_practices": 99})
-    monkeypatch.setattr(large, "choose_neighbourhoods", lambda *a, **k: sweeps.pop(0)() if sweeps else [])
-    monkeypatch.setattr(large, "_executor", lambda options: proved_no_better)
-    options = SolveOptions(time_limit=60, method="lns", sub_time_limit=3.0, batch_size=1)
-    large._neighbourhood_search(state, options, np.random.default_rng(0), time.perf_counter() + 60.0,
-                                lambda stage, state: None)
-    assert solved == [pair, pair], "solved once, skipped while unchanged, solved again once changed"
 
 
 def test_a_plan_searched_without_the_interest_cap_is_searched_on_once_repaired_to_it(monkeypatch):
