@@ -255,9 +255,9 @@ def repair_rules(state: PartitionState, max_moves: int, priced: bool = False) ->
     penalty, where the unpriced repair cuts across authorities: national policy 8.196664 (165 extra
     authorities) against 8.685142 (197), north-2014 6.460843 against 7.109508, durham-tees 7.234452
     against 7.965601; without the penalty it is the other way round nationally (real envelope 8.353748
-    priced against 6.826878). When no move reduces it, the best non-improving move at the worst consortium is taken (a
-    unit moved this way may not move back), so a deficit can ripple on to a consortium with room to
-    spare."""
+    priced against 6.826878). When no move reduces it, the best non-improving move at the worst
+    consortium is taken (a unit moved this way may not move back), so a deficit can ripple on to a
+    consortium with room to spare."""
     units = moving_units(state)
     hard_la = state.rules.coterminosity == "hard"
     broken = {k: violation(state, m) for k, m in state.members.items()}
