@@ -41,7 +41,12 @@ def construct_plan(instance, rules: Rules, seed: int = 0, max_moves: int | None 
 
 def _construct(instance, rules: Rules, seed: int, max_moves: int | None, seeding: str,
                seeding_seconds: float, by_authority: bool = True, every_area: bool = False) -> PartitionState:
-    """One attempt: seeds, graph Voronoi cells, must-links gathered, rules repaired."""
+    """One attempt: seeds, graph Voronoi cells, must-links gathered, rules repaired.
+
+    Under the split penalty the repair is priced, since the plain one cuts across authorities: national
+    policy 8.196664 (165 extra authorities) against 8.685142 (197), north-2014 6.460843 against 7.109508,
+    durham-tees 7.234452 against 7.965601. Without the penalty the plain one is kept: the national real
+    envelope starts at 6.826878 with it against 8.353748 priced."""
     rng = np.random.default_rng(seed)
     ends = time.perf_counter() + seeding_seconds
     regions = _regions(instance, rules, by_authority)
@@ -251,13 +256,9 @@ def repair_rules(state: PartitionState, max_moves: int, priced: bool = False) ->
     """Border moves that reduce the total violation, worst consortium first, until every rule holds.
 
     Each step takes the move that removes most violation or, when `priced`, the one that raises the
-    objective least per patient of violation removed. First plans are repaired priced under the split
-    penalty, where the unpriced repair cuts across authorities: national policy 8.196664 (165 extra
-    authorities) against 8.685142 (197), north-2014 6.460843 against 7.109508, durham-tees 7.234452
-    against 7.965601; without the penalty it is the other way round nationally (real envelope 8.353748
-    priced against 6.826878). When no move reduces it, the best non-improving move at the worst
-    consortium is taken (a unit moved this way may not move back), so a deficit can ripple on to a
-    consortium with room to spare."""
+    objective least per patient of violation removed (see `_construct` for when a first plan uses which).
+    When no move reduces it, the best non-improving move at the worst consortium is taken (a unit moved
+    this way may not move back), so a deficit can ripple on to a consortium with room to spare."""
     units = moving_units(state)
     hard_la = state.rules.coterminosity == "hard"
     broken = {k: violation(state, m) for k, m in state.members.items()}
