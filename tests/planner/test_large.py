@@ -257,10 +257,11 @@ def test_under_the_split_penalty_a_region_cut_without_groups_replaces_a_worse_gr
     result = solve_instance(instance, rules, options)
     stages = {step["stage"]: step["incumbent"] for step in result.trajectory}
     # The area team is one region of five consortia: cut from authority groups (Darlington with Stockton,
-    # Hartlepool with Middlesbrough and Redcar, Durham alone) and repaired priced it is 7.226 after border
-    # moves; cut without groups from seeds over 10 micro-areas per consortium, 6.725.
-    assert stages["border moves"] == pytest.approx(7.22635, abs=1e-5)
-    assert stages["regions cut without authority groups"] == pytest.approx(6.72452, abs=1e-5)
+    # Hartlepool with Middlesbrough and Redcar, Durham alone) and repaired priced it was 7.226 after border
+    # moves when measured; cut without groups from seeds over 10 micro-areas per consortium, 6.725. Both
+    # stages run against wall-clock deadlines, so the test asserts their order, not the measured values.
+    grouped, regrouped = stages["border moves"], stages["regions cut without authority groups"]
+    assert regrouped < grouped - 0.1, "the cut without groups is the better start"
     assert result.verdict.passed
     assert result.bound <= 6.714850538046633 + 1e-9 <= result.objective + 1e-9, "the proven optimum (README)"
 
