@@ -26,6 +26,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from planner.backoff import Backoff
 from planner.lns import LAST_START, apply_solution, neighbourhood, sub_limits
 from planner.options import SolveOptions
 from planner.partition_state import PartitionState
@@ -89,7 +90,7 @@ class Transfers:
         self.adds: dict[tuple, tuple[float, tuple[int, ...], dict]] = {}
         self.tried: set[tuple] = set()
         self.redrawn: set[int] = set()
-        self.rest, self.pause = 0, 1
+        self.backoff = Backoff()
         self.made = 0  # transfers made so far
 
     def due(self) -> bool:
@@ -98,17 +99,11 @@ class Transfers:
         on north-2014 (real-envelope), where no transfer ever paid, rounds before every sweep took 40 % of
         the search and put off the 1 % gap from 61 s to 105 s. Without contiguity, on p3038 (p = 600) the
         rounds after the first 300 s took 42-50 % of the time for 0.01 % of the gain."""
-        if self.rest:
-            self.rest -= 1
-            return False
-        return True
+        return self.backoff.due()
 
     def rested(self, made: int) -> None:
         """Note how many transfers the first round of a chance made (see `due`)."""
-        if made:
-            self.pause = 1
-        else:
-            self.rest, self.pause = self.pause, 2 * self.pause
+        self.backoff.tried(bool(made))
 
     def round(self, options: SolveOptions, deadline: float, executor, samples: int, evaluated=None) -> int:
         """Evaluate up to `samples` new drops and adds (the likeliest first), then apply the best disjoint
