@@ -63,3 +63,22 @@ def test_each_reallocation_round_is_capped_so_the_hubs_can_re_centre(monkeypatch
     _, _, state = _chain()
     reallocate(state, time.perf_counter() + 600)
     assert limits and max(limits) == 2.5, "a round never takes the whole time left"
+
+
+def test_a_round_that_gains_less_than_the_small_share_is_the_last(monkeypatch):
+    import planner.reallocate as module
+
+    runs = []
+    real = module.PartitionSolver.run
+
+    def counted(self, **kwargs):
+        runs.append(1)
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(module.PartitionSolver, "run", counted)
+    for share, solves in ((0.0, 2), (1.0, 1)):
+        runs.clear()
+        _, _, state = _chain()
+        monkeypatch.setattr(module, "SMALL_GAIN", share)
+        assert reallocate(state, time.perf_counter() + 30) == 1
+        assert len(runs) == solves, "without the share a second round proves the first one's plan; with it none"
