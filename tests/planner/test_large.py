@@ -493,6 +493,32 @@ def test_a_sweep_stops_for_a_round_of_transfers_after_every_few_batches(monkeypa
     assert short == expected
 
 
+def test_reallocations_that_gain_nothing_rest_for_one_then_two_sweeps(monkeypatch):
+    import numpy as np
+
+    import planner.large as large
+    from planner.partition_state import PartitionState
+
+    instance, rules, labels = _capacitated_grid(10, 20)
+    state = PartitionState(instance, rules, labels)
+    pair = tuple(sorted(state.members))[:2]
+    drawn, reallocated = [], []
+
+    def sweep(*args, **kwargs):
+        drawn.append(1)
+        return [pair] if len(drawn) <= 7 else []
+
+    monkeypatch.setattr(large, "transfers_apply", lambda state: False)
+    monkeypatch.setattr(large, "choose_neighbourhoods", sweep)
+    monkeypatch.setattr(large, "_executor", lambda options: _nothing_better(False))
+    monkeypatch.setattr(large, "reallocate", lambda *args, **kwargs: reallocated.append(len(drawn)) or 0)
+    options = SolveOptions(time_limit=60, method="lns", sub_time_limit=3.0, batch_size=1)
+    large._neighbourhood_search(state, options, np.random.default_rng(0), time.perf_counter() + 60.0,
+                                lambda stage, state: None)
+    assert len(drawn) == 8, "seven sweeps, then none left to draw"
+    assert reallocated == [1, 3, 6], "after sweeps 1, 3 and 6: rests of one, then two sweeps"
+
+
 def test_a_plan_searched_without_the_interest_cap_is_searched_on_once_repaired_to_it(monkeypatch):
     import numpy as np
 
