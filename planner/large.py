@@ -190,7 +190,8 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
     are wider, see `_sweep_size`); each sweep is preceded by rounds of transfers (while they pay),
     interrupted for one round every TRANSFER_EVERY batches (a group whose consortium a transfer removed is
     skipped) and, without contiguity, followed by a global reallocation (rested like transfers after one
-    that gains nothing: on p3038, p = 600, after the first 250 s 11 of 13 gained nothing, at 2-5 s each).
+    that gains nothing: on p3038 with p = 1,000, 11 of the 14 after the first 250 s gained nothing, at 2-4 s
+    each).
     When a sweep finds nothing while some re-solves stopped at their time limit, that limit doubles (up to
     LONGEST_RESOLVE); when two sweeps find nothing, the neighbourhoods grow (half as many consortia and
     practices again, up to GROWTH times the start) before the search stops. Returns the batches solved and
@@ -201,7 +202,7 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
     seconds = _resolve_seconds(state, options)
     batches, quiet, converged, sweeps = 0, 0, False, 0
     pool = Transfers(state) if transfers_apply(state) else None
-    realloc = Backoff()
+    reallocations = Backoff()
     try:
         while time.perf_counter() < deadline - LAST_START:
             improved, limited = 0, False
@@ -230,10 +231,10 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                 record(f"neighbourhoods {batches}", state)
                 if pool is not None and TRANSFER_EVERY and batches % TRANSFER_EVERY == 0 and pool.due():
                     improved += _transfer_rounds(pool, 1, options, deadline, executor, record)
-            if not state.rules.contiguity and realloc.due():
+            if not state.rules.contiguity and reallocations.due():
                 gained = reallocate(state, min(deadline, time.perf_counter() + REALLOCATION_SECONDS),
                                     threads=options.threads, seed=options.seed)
-                realloc.tried(bool(gained))
+                reallocations.tried(bool(gained))
                 if gained:
                     record("reallocation", state)
                     improved += 1

@@ -28,7 +28,7 @@ at 44 s; re-centred, the next round started at 609.3 and was proven optimal in 9
 SMALL_GAIN = 2e-4
 """A round gaining less than this share of the objective is the last: the next round rarely gains and,
 proving that, is the slowest (on p3038, p = 600, from the border-moved plan the rounds gained 0.0287,
-0.0034, 0.0011 and 0.00009 in 5-8 s each, and the fifth found nothing in 10 s)."""
+0.0034, 0.0011 and 0.00009 in 4.7-7.6 s each, and the fifth found nothing in 9.6 s)."""
 
 
 def reallocate(state: PartitionState, deadline: float, *, threads: int | None = None, seed: int = 0,
