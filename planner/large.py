@@ -231,7 +231,7 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                 record(f"neighbourhoods {batches}", state)
                 if pool is not None and TRANSFER_EVERY and batches % TRANSFER_EVERY == 0 and pool.due():
                     improved += _transfer_rounds(pool, 1, options, deadline, executor, record)
-            if not state.rules.contiguity and reallocations.due():
+            if reallocations.due():
                 gained = reallocate(state, min(deadline, time.perf_counter() + REALLOCATION_SECONDS),
                                     threads=options.threads, seed=options.seed)
                 reallocations.tried(bool(gained))
