@@ -19,7 +19,8 @@ from planner.rules import Rules
 
 def construct_plan(instance, rules: Rules, seed: int = 0, max_moves: int | None = None,
                    seeding: str = "sample", seeding_seconds: float = 60.0, attempts: int = 8,
-                   by_authority: bool = True, every_area: bool = False) -> PartitionState:
+                   by_authority: bool = True, every_area: bool = False,
+                   deadline: float | None = None) -> PartitionState:
     """A working plan satisfying every hard rule, or SolveError naming the rule it could not meet.
 
     seeding: 'sample' (weighted sampling and locate-allocate, seconds) or 'pmedian' (exact p-median on
@@ -27,9 +28,13 @@ def construct_plan(instance, rules: Rules, seed: int = 0, max_moves: int | None 
     after the budget is spent samples its seeds). When the border-move repair gets stuck, it starts again
     from other sampled seeds, up to `attempts` times in all. by_authority: under the split penalty, cut the
     consortia from groups of whole authorities. every_area: the p-median seeding takes every practice as its
-    own area, instead of at most AREAS_PER_CONSORTIUM per consortium."""
-    failure = None
+    own area, instead of at most AREAS_PER_CONSORTIUM per consortium. deadline (a perf_counter time): no
+    attempt starts after it, so a first plan that keeps failing ends in a SolveError, not a late plan."""
+    failure, made = None, 0
     for attempt in range(attempts):
+        if attempt and deadline is not None and time.perf_counter() >= deadline:
+            raise SolveError(f"{failure} (after {made} attempts from different seeds, when the time ran out)")
+        made += 1
         try:
             return _construct(instance, rules, seed + 7919 * attempt, max_moves,
                               seeding if attempt == 0 else "sample", seeding_seconds, by_authority,
@@ -274,6 +279,15 @@ def repair_rules(state: PartitionState, max_moves: int, priced: bool = False) ->
                 break
         if move is None:
             move = _best_repair_move(state, bad[0][1], units, hard_la, tabu, improving=False)
+            if move is None and len(state.members) > state.rules.consortia_range[0]:
+                merged = _best_merge(state, [k for _, k in bad], hard_la)
+                if merged is not None:
+                    k, into = merged
+                    state.move(set(state.members[k]), into)
+                    broken.pop(k, None)
+                    broken[into] = violation(state, state.members[into])
+                    tabu.clear()
+                    continue
             if move is None:
                 worst_v, worst = bad[0]
                 raise SolveError(f"the first-plan heuristic could not meet the rules: consortium with hub "
@@ -285,6 +299,30 @@ def repair_rules(state: PartitionState, max_moves: int, priced: bool = False) ->
         for changed in (source, move[1]):
             broken[changed] = violation(state, state.members.get(changed, set()))
     raise SolveError(f"the first-plan heuristic did not meet the rules within {max_moves:,} moves")
+
+
+def _best_merge(state: PartitionState, broken: list[int], hard_la: bool) -> tuple[int, int] | None:
+    """The first of the broken consortia (worst first) that can join a neighbouring consortium with less
+    violation between them, and the neighbour that removes most (then raises the objective least)."""
+    for k in broken:
+        members = state.members[k]
+        before = violation(state, members)
+        best = None
+        for b in sorted({int(state.labels[j]) for i in members for j in state.neighbours[i]} - {k}):
+            if hard_la and state.lad[next(iter(members))] != state.lad[next(iter(state.members[b]))]:
+                continue
+            if not state.links_ok(members, b):
+                continue
+            joined = members | state.members[b]
+            gain = before + violation(state, state.members[b]) - violation(state, joined)
+            if gain <= 1e-9:
+                continue
+            rise = state.consortium_value(joined)[0] - state.value[k] - state.value[b]
+            if best is None or (-gain, rise) < best[0]:
+                best = ((-gain, rise), b)
+        if best is not None:
+            return k, best[1]
+    return None
 
 
 def _best_repair_move(state: PartitionState, k: int, units, hard_la: bool, tabu: set[int], improving: bool,

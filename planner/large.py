@@ -52,7 +52,7 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None, st
 
     state = construct_plan(instance, rules, seed=options.seed, seeding=_seeding(rules),
                            seeding_seconds=min(FIRST_SEEDING, 0.1 * options.time_limit),
-                           every_area=every_area_for(instance))
+                           every_area=every_area_for(instance), deadline=deadline)
     _check(instance, state, rules)
     if start is not None:
         state = _offered(instance, rules, state, start, notes)

@@ -38,7 +38,7 @@ def rebuild_regions(state: PartitionState, options: SolveOptions, rng, deadline:
         task = neighbourhood(state, consortia, options)
         try:
             cut = construct_plan(task.instance, task.rules, seed=options.seed, seeding="pmedian",
-                                 seeding_seconds=SEEDING_SECONDS, by_authority=False)
+                                 seeding_seconds=SEEDING_SECONDS, by_authority=False, deadline=deadline)
         except SolveError:
             continue
         border_moves(cut, seed=options.seed, deadline=deadline)

@@ -64,3 +64,53 @@ def test_first_plans_under_the_split_penalty_are_repaired_priced_and_cross_fewer
     assert priced.objective < plain.objective
     extra = [plan_metrics(instance, state.to_plan(), rules).la_extra_spans for state in (priced, plain)]
     assert extra[0] <= extra[1]
+
+
+def _too_many(min_consortia: int):
+    """A path P1-P2-P3-P4 of 10 patients each cut into {P1} {P2 P3} {P4} under a 25-patient floor: 40
+    patients make at most one consortium of 25, and no border move can empty a consortium."""
+    rules = Rules(min_consortia=min_consortia, max_consortia=3, contiguity=True, min_population=25)
+    codes = ["P1", "P2", "P3", "P4"]
+    edges = [(codes[i], codes[i + 1]) for i in range(3)]
+    instance = instance_from_arrays("four", codes, [10] * 4, edges, rules,
+                                    metric=Planar(np.arange(4.0), np.zeros(4)))
+    return instance, rules, PartitionState(instance, rules, np.array([0, 1, 1, 2]))
+
+
+def test_a_repair_stuck_below_the_floor_merges_consortia_down_to_the_fewest_allowed():
+    instance, rules, state = _too_many(min_consortia=1)
+    repair_rules(state, 20)
+    assert len(set(state.labels.tolist())) == 1
+    assert verify_plan(instance, state.to_plan(), rules).passed
+
+
+def test_a_repair_never_merges_below_the_fewest_consortia_allowed():
+    from planner.errors import SolveError
+
+    _, _, state = _too_many(min_consortia=2)
+    with pytest.raises(SolveError, match="could not meet the rules"):
+        repair_rules(state, 20)
+    assert len(set(state.labels.tolist())) >= 2
+
+
+def test_no_new_attempt_at_a_first_plan_starts_after_the_deadline(monkeypatch):
+    import time
+
+    import planner.construct as construct
+    from planner.errors import SolveError
+
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(args[2])
+        raise SolveError("stuck")
+
+    monkeypatch.setattr(construct, "_construct", failing)
+    instance, rules, _ = _too_many(min_consortia=1)
+    with pytest.raises(SolveError, match="after 1 attempts .* when the time ran out"):
+        construct.construct_plan(instance, rules, deadline=time.perf_counter())
+    assert len(calls) == 1
+    calls.clear()
+    with pytest.raises(SolveError, match="after 8 attempts"):
+        construct.construct_plan(instance, rules)
+    assert len(calls) == 8
