@@ -33,7 +33,8 @@ def construct_plan(instance, rules: Rules, seed: int = 0, max_moves: int | None 
     failure, made = None, 0
     for attempt in range(attempts):
         if attempt and deadline is not None and time.perf_counter() >= deadline:
-            raise SolveError(f"{failure} (after {made} attempts from different seeds, when the time ran out)")
+            raise SolveError(f"{failure} (after {made} attempt{'s' if made > 1 else ''} from different seeds, "
+                             "when the time ran out)")
         made += 1
         try:
             return _construct(instance, rules, seed + 7919 * attempt, max_moves,
@@ -263,7 +264,10 @@ def repair_rules(state: PartitionState, max_moves: int, priced: bool = False) ->
     Each step takes the move that removes most violation or, when `priced`, the one that raises the
     objective least per patient of violation removed (see `_construct` for when a first plan uses which).
     When no move reduces it, the best non-improving move at the worst consortium is taken (a unit moved
-    this way may not move back), so a deficit can ripple on to a consortium with room to spare."""
+    this way may not move back), so a deficit can ripple on to a consortium with room to spare. When no
+    move is left and more consortia remain than the fewest allowed, a broken consortium joins a neighbour
+    (`_best_merge`): a first plan starts from the most consortia allowed, which can leave too few patients
+    for the population floor."""
     units = moving_units(state)
     hard_la = state.rules.coterminosity == "hard"
     broken = {k: violation(state, m) for k, m in state.members.items()}
