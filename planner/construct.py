@@ -30,12 +30,11 @@ def construct_plan(instance, rules: Rules, seed: int = 0, max_moves: int | None 
     consortia from groups of whole authorities. every_area: the p-median seeding takes every practice as its
     own area, instead of at most AREAS_PER_CONSORTIUM per consortium. deadline (a perf_counter time): no
     attempt starts after it, so a first plan that keeps failing ends in a SolveError, not a late plan."""
-    failure, made = None, 0
+    failure = None
     for attempt in range(attempts):
         if attempt and deadline is not None and time.perf_counter() >= deadline:
-            raise SolveError(f"{failure} (after {made} attempt{'s' if made > 1 else ''} from different seeds, "
-                             "when the time ran out)")
-        made += 1
+            raise SolveError(f"{failure} (after {attempt} attempt{'s' if attempt > 1 else ''} from different "
+                             "seeds, when the time ran out)")
         try:
             return _construct(instance, rules, seed + 7919 * attempt, max_moves,
                               seeding if attempt == 0 else "sample", seeding_seconds, by_authority,
@@ -312,8 +311,8 @@ def _best_merge(state: PartitionState, broken: list[int], hard_la: bool) -> tupl
         members = state.members[k]
         before = violation(state, members)
         best = None
-        for b in sorted({int(state.labels[j]) for i in members for j in state.neighbours[i]} - {k}):
-            if hard_la and state.lad[next(iter(members))] != state.lad[next(iter(state.members[b]))]:
+        for b in sorted(state.touching(members) - {k}):
+            if hard_la and not _same_authority(state, members, b):
                 continue
             if not state.links_ok(members, b):
                 continue
@@ -327,6 +326,12 @@ def _best_merge(state: PartitionState, broken: list[int], hard_la: bool) -> tupl
         if best is not None:
             return k, best[1]
     return None
+
+
+def _same_authority(state: PartitionState, unit: set[int], target: int) -> bool:
+    """Whether the unit's practices share the target consortium's local authority (each lies in one when
+    coterminosity is hard)."""
+    return state.lad[next(iter(unit))] == state.lad[next(iter(state.members[target]))]
 
 
 def _best_repair_move(state: PartitionState, k: int, units, hard_la: bool, tabu: set[int], improving: bool,
@@ -354,7 +359,7 @@ def _best_repair_move(state: PartitionState, k: int, units, hard_la: bool, tabu:
         if key in seen or source == target or (not improving and unit & tabu):
             continue
         seen.add(key)
-        if hard_la and state.lad[next(iter(unit))] != state.lad[next(iter(state.members[target]))]:
+        if hard_la and not _same_authority(state, unit, target):
             continue
         after_source = violation(state, state.members[source] - unit)
         after_target = violation(state, state.members[target] | unit)

@@ -144,5 +144,5 @@ def _around(state: PartitionState, consortia) -> np.ndarray:
     """The practices of the given consortia and of every consortium touching them, in index order."""
     near = {int(k) for k in consortia if k in state.members}
     for k in list(near):
-        near.update(int(state.labels[j]) for i in state.members[k] for j in state.neighbours[i])
+        near.update(state.touching(state.members[k]))
     return np.array(sorted(i for k in near for i in state.members[k]), dtype=np.int64)

@@ -124,6 +124,10 @@ class PartitionState:
                     todo.append(v)
         return len(seen) == len(members)
 
+    def touching(self, practices) -> set[int]:
+        """Consortia holding a practice-graph neighbour of any of these practices (theirs included)."""
+        return {int(self.labels[j]) for i in practices for j in self.neighbours[i]}
+
     def links_ok(self, unit: set[int], target: int) -> bool:
         """No cannot-link partner of the unit already in the target consortium."""
         members = self.members[target]

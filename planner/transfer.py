@@ -296,8 +296,7 @@ def _adjacent_consortia(state: PartitionState, k: int, count: int) -> tuple[int,
     so the group is connected."""
     group = [k]
     while len(group) < count:
-        touching = {int(state.labels[j]) for i in (i for c in group for i in state.members[c])
-                    for j in state.neighbours[i]} - set(group)
+        touching = state.touching(i for c in group for i in state.members[c]) - set(group)
         if not touching:
             break
         others = np.array(sorted(touching), dtype=np.int64)
