@@ -16,6 +16,7 @@ from planner.bound_process import start_bound
 from planner.construct import by_authority_applies, construct_plan, repair_rules
 from planner.errors import PlannerError, SolveError
 from planner.feasibility import check_feasibility
+from planner.halves import EPOCH_SECONDS, Halves, halves_apply
 from planner.improve import border_moves
 from planner.lns import (LAST_START, apply_solution, choose_neighbourhoods, neighbourhood, solve_neighbourhood,
                          sub_limits)
@@ -81,7 +82,8 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None, st
             polled("searched without the interest cap, repaired to it", state)
             notes.append(f"searched without the interest cap until {UNCAPPED_SHARE:.0%} of the time limit and "
                          f"repaired to it at {state.objective:.6f}")
-        rounds, converged = _neighbourhood_search(state, options, rng, deadline - FINAL_SECONDS, polled)
+        rounds, converged = _search(state, options, rng, deadline - FINAL_SECONDS, polled, background,
+                                     notes)
         rounds += relaxed_rounds
         border_moves(state, seed=options.seed, deadline=deadline - FINAL_SECONDS)
         if held is not None:
@@ -152,7 +154,7 @@ def _search_without_cap(state, options: SolveOptions, rng, ends: float, polled):
     if rules.max_interest_share is None or penalised or time.perf_counter() > ends - LAST_START:
         return state, None, 0
     proposal = PartitionState(state.instance, dataclasses.replace(rules, max_interest_share=None), state.labels)
-    rounds, _ = _neighbourhood_search(proposal, options, rng, ends,
+    rounds, _ = neighbourhood_search(proposal, options, rng, ends,
                                       lambda stage, _: polled(f"without the interest cap: {stage}", state))
     repaired = PartitionState(state.instance, rules, proposal.labels)
     try:
@@ -185,7 +187,38 @@ def _check(instance, state, rules) -> None:
         raise SolveError("the first-plan heuristic broke " + ", ".join(c.rule for c in verdict.failures()))
 
 
-def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, record) -> tuple[int, bool]:
+def _search(state, options: SolveOptions, rng, deadline: float, record, background,
+            notes: list[str]) -> tuple[int, bool]:
+    """The neighbourhood search on the whole plan; when the solve may use two cores (`halves_apply`), only
+    until the bound's process has finished and left its core free (on p3038 within the first two or three
+    minutes; nationally it climbs to the end, so there the search stays whole), then on two halves at
+    once, re-split every `halves.EPOCH_SECONDS`. Returns the batches solved and whether it converged."""
+    if not halves_apply(state, options):
+        return neighbourhood_search(state, options, rng, deadline, record)
+    rounds, converged = neighbourhood_search(state, options, rng, deadline, record,
+                                             until=lambda: background.result is not None)
+    if converged or deadline - time.perf_counter() <= SHORTEST_EPOCH:
+        return rounds, converged
+    halves, epoch, began = Halves(), 0, time.perf_counter()
+    try:
+        while deadline - time.perf_counter() > SHORTEST_EPOCH:
+            left = deadline - time.perf_counter()
+            ends = deadline if left < 1.5 * EPOCH_SECONDS else time.perf_counter() + EPOCH_SECONDS
+            rounds += halves.epoch(state, options, epoch, ends, record)
+            epoch += 1
+            record(f"halves {epoch}", state)
+    finally:
+        halves.close()
+    notes.append(f"searched in two halves at once (one per core) for the last {deadline - began:.0f} s, once "
+                 f"the bound's process had finished: {epoch} epoch(s)")
+    if halves.lost:
+        notes.append(f"{len(halves.lost)} of {epoch} half searches in the other process gave no result "
+                     f"(last: {halves.lost[-1]}); their consortia were kept as they were")
+    return rounds, converged
+
+
+def neighbourhood_search(state, options: SolveOptions, rng, deadline: float, record,
+                         until=None) -> tuple[int, bool]:
     """Sweeps of disjoint neighbourhoods solved exactly in batches (without contiguity every second sweep's
     are wider, see `_sweep_size`); each sweep is preceded by rounds of transfers (while they pay),
     interrupted for one round every TRANSFER_EVERY batches (a group whose consortium a transfer removed is
@@ -194,8 +227,9 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
     each).
     When a sweep finds nothing while some re-solves stopped at their time limit, that limit doubles (up to
     LONGEST_RESOLVE); when two sweeps find nothing, the neighbourhoods grow (half as many consortia and
-    practices again, up to GROWTH times the start) before the search stops. Returns the batches solved and
-    whether the search converged (rather than ran out of time)."""
+    practices again, up to GROWTH times the start) before the search stops; it also stops between batches
+    once `until()`, when given, is true. Returns the batches solved and whether the search converged (rather
+    than ran out of time or was stopped)."""
     executor = _executor(options)
     size, practices = _starting_size(state, options), options.neighbourhood_practices
     base = size
@@ -204,7 +238,7 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
     pool = Transfers(state) if transfers_apply(state) else None
     reallocations = Backoff()
     try:
-        while time.perf_counter() < deadline - LAST_START:
+        while time.perf_counter() < deadline - LAST_START and not (until and until()):
             improved, limited = 0, False
             if pool is not None and pool.due():
                 improved += _transfer_rounds(pool, TRANSFER_ROUNDS, options, deadline, executor, record)
@@ -214,7 +248,7 @@ def _neighbourhood_search(state, options: SolveOptions, rng, deadline: float, re
                 converged = True
                 break
             for start in range(0, len(groups), options.batch_size):
-                if time.perf_counter() > deadline - LAST_START:
+                if time.perf_counter() > deadline - LAST_START or (until and until()):
                     break
                 batch = [g for g in groups[start:start + options.batch_size]
                          if all(k in state.members for k in g)]
@@ -310,6 +344,8 @@ def _settle(state, redrawn: set[int], options: SolveOptions, deadline: float) ->
                      deadline=min(deadline, time.perf_counter() + BORDER_SECONDS))
 
 
+SHORTEST_EPOCH = 20.0
+"""Fewest seconds worth an epoch in halves (starting the two searches takes a few)."""
 FIRST_SEEDING = 40.0
 """Most seconds for the first plan's p-median seeds, over all its regions. Nationally the rest of the first
 plan (cells, repair to the rules) takes about 10 s, so the plan is verified within a minute. With 60 s for

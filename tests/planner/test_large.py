@@ -382,8 +382,8 @@ def test_a_sweep_of_re_solves_stopped_at_their_limit_doubles_the_limit_before_it
     monkeypatch.setattr(large, "sub_limits", limits_of)
     monkeypatch.setattr(large, "_executor", lambda options: _nothing_better(limited))
     options = SolveOptions(time_limit=60, method="lns", sub_time_limit=3.0)
-    _, converged = large._neighbourhood_search(state, options, np.random.default_rng(0),
-                                               time.perf_counter() + 60.0, lambda stage, state: None)
+    _, converged = large.neighbourhood_search(state, options, np.random.default_rng(0),
+                                              time.perf_counter() + 60.0, lambda stage, state: None)
     assert converged
     assert sorted(set(seen)) == limits
 
@@ -487,8 +487,8 @@ def test_a_sweep_stops_for_a_round_of_transfers_after_every_few_batches(monkeypa
     monkeypatch.setattr(large, "_executor", lambda options: _nothing_better(False))
     stages = []
     options = SolveOptions(time_limit=60, method="lns", sub_time_limit=3.0, batch_size=1)
-    large._neighbourhood_search(state, options, np.random.default_rng(0), time.perf_counter() + 60.0,
-                                lambda stage, state: stages.append(stage))
+    large.neighbourhood_search(state, options, np.random.default_rng(0), time.perf_counter() + 60.0,
+                               lambda stage, state: stages.append(stage))
     short = ["T" if s == "transfer evaluations" else "N" + s.split()[1] for s in stages]
     assert short == expected
 
@@ -513,8 +513,8 @@ def test_reallocations_that_gain_nothing_rest_for_one_then_two_sweeps(monkeypatc
     monkeypatch.setattr(large, "_executor", lambda options: _nothing_better(False))
     monkeypatch.setattr(large, "reallocate", lambda *args, **kwargs: reallocated.append(len(drawn)) or 0)
     options = SolveOptions(time_limit=60, method="lns", sub_time_limit=3.0, batch_size=1)
-    large._neighbourhood_search(state, options, np.random.default_rng(0), time.perf_counter() + 60.0,
-                                lambda stage, state: None)
+    large.neighbourhood_search(state, options, np.random.default_rng(0), time.perf_counter() + 60.0,
+                               lambda stage, state: None)
     assert len(drawn) == 8, "seven sweeps, then none left to draw"
     assert reallocated == [1, 3, 6], "after sweeps 1, 3 and 6: rests of one, then two sweeps"
 
@@ -530,13 +530,13 @@ def test_a_plan_searched_without_the_interest_cap_is_searched_on_once_repaired_t
     rules = dataclasses.replace(instance.rules, max_interest_share=0.10)
     start = construct_plan(instance, rules, seed=0)
     searched = []
-    real_search = large._neighbourhood_search
+    real_search = large.neighbourhood_search
 
     def spy(proposal, *args):
         searched.append(proposal)
         return real_search(proposal, *args)
 
-    monkeypatch.setattr(large, "_neighbourhood_search", spy)
+    monkeypatch.setattr(large, "neighbourhood_search", spy)
     options = SolveOptions(time_limit=60, method="lns")
     kept, held, _ = large._search_without_cap(start, options, np.random.default_rng(0), time.perf_counter() + 20,
                                               lambda stage, state: None)
@@ -577,7 +577,7 @@ def test_a_held_plan_stays_the_incumbent_and_the_result_when_the_search_ends_abo
         return 1, True
 
     monkeypatch.setattr(large, "_search_without_cap", holding)
-    monkeypatch.setattr(large, "_neighbourhood_search", one_batch)
+    monkeypatch.setattr(large, "neighbourhood_search", one_batch)
     monkeypatch.setattr(large, "border_moves", lambda *args, **kwargs: 0)
     result = solve_instance(instance, instance.rules, SolveOptions(time_limit=10, method="lns", seed=0))
     lower = held[0].objective
