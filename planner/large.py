@@ -155,7 +155,7 @@ def _search_without_cap(state, options: SolveOptions, rng, ends: float, polled):
         return state, None, 0
     proposal = PartitionState(state.instance, dataclasses.replace(rules, max_interest_share=None), state.labels)
     rounds, _ = neighbourhood_search(proposal, options, rng, ends,
-                                      lambda stage, _: polled(f"without the interest cap: {stage}", state))
+                                     lambda stage, _: polled(f"without the interest cap: {stage}", state))
     repaired = PartitionState(state.instance, rules, proposal.labels)
     try:
         repair_rules(repaired, 20 * state.n, priced=True)
