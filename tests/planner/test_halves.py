@@ -79,9 +79,11 @@ def test_halves_only_when_the_solve_may_use_two_cores_on_a_large_enough_plan(str
     assert halves_apply(few, SolveOptions(threads=2)) is False
 
 
-def test_a_solve_that_may_use_two_cores_searches_in_halves_once_the_bound_has_finished(strips):
+def test_a_solve_that_may_use_two_cores_searches_in_halves_once_the_bound_has_finished(strips, monkeypatch):
+    import planner.large as large
     from planner.solve import solve_instance
 
+    monkeypatch.setattr(large, "SHORTEST_EPOCH", 5.0)  # a 30 s run leaves less than the usual 20 s epoch
     instance, rules, _ = strips
     options = SolveOptions(time_limit=30, method="lns", threads=2, seed=0, bound_seconds=5)
     result = solve_instance(instance, rules, options)
