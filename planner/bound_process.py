@@ -17,10 +17,16 @@ def start_bound(instance, rules, *, upper: float, seconds: float):
     """The bound beside the search in its own process, or computed here and now (for at most a quarter of
     `seconds`, as before the search) when this program's main module cannot be imported again by a spawned
     process (a script read from standard input, an interactive session)."""
-    main = getattr(sys.modules.get("__main__"), "__file__", None)
-    if main is None or not os.path.isfile(main):
+    if not main_importable():
         return InlineBound(lagrangian_bound(instance, rules, upper=upper, time_limit=max(1.0, 0.25 * seconds)))
     return BackgroundBound(instance, rules, upper=upper, ends=time.time() + max(1.0, seconds))
+
+
+def main_importable() -> bool:
+    """Whether a spawned process can import this program's main module again (not so for a script read
+    from standard input or an interactive session)."""
+    main = getattr(sys.modules.get("__main__"), "__file__", None)
+    return main is not None and os.path.isfile(main)
 
 
 class InlineBound:

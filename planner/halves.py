@@ -12,18 +12,16 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
 
-from planner.lns import apply_solution, neighbourhood
+from planner.bound_process import main_importable
+from planner.lns import Neighbourhood, apply_solution, neighbourhood
 from planner.options import SolveOptions
 from planner.partition_state import PartitionState, lowers
-from planner.plan import Plan
 
 EPOCH_SECONDS = 120.0
 """Seconds between re-splits: each epoch restarts both searches (their transfer pools and growing
@@ -40,24 +38,8 @@ def halves_apply(state: PartitionState, options: SolveOptions) -> bool:
     """Whether to search in halves: the solve may use two cores (`threads` at least 2, as the bench gives a
     case alone on this machine), no Dask cluster is asked for, the plan is large enough, and a spawned
     process can import this program's main module again."""
-    main = getattr(sys.modules.get("__main__"), "__file__", None)
     return bool(options.threads and options.threads >= 2 and options.workers <= 1 and not options.scheduler
-                and (os.cpu_count() or 1) >= 2 and len(state.members) >= FEWEST_CONSORTIA
-                and main is not None and os.path.isfile(main))
-
-
-@dataclass(frozen=True)
-class Half:
-    """One half's consortia and the sub-problem its search improves in another process."""
-
-    consortia: tuple[int, ...]
-    instance: object
-    rules: object
-    start: Plan
-    options: SolveOptions
-    seed: tuple[int, ...]
-    ends: float
-    """Wall-clock time (time.time()) by which the search ends."""
+                and (os.cpu_count() or 1) >= 2 and len(state.members) >= FEWEST_CONSORTIA and main_importable())
 
 
 class Halves:
@@ -75,14 +57,13 @@ class Halves:
         rng = np.random.default_rng([options.seed, epoch])
         near, far = split(state, rng)
         single = dataclasses.replace(options, threads=1, workers=1, scheduler=None)
-        halves = [_half(state, group, single, (options.seed, epoch, side), ends)
-                  for side, group in enumerate((near, far))]
+        halves = [neighbourhood(state, group, single, deadline=ends) for group in (near, far)]
         try:
-            future = self.pool.submit(improve_half, halves[0])
+            future = self.pool.submit(improve_half, halves[0], (options.seed, epoch, 0))
         except Exception as error:  # a broken pool: this half is searched here alone
             future = None
             self._lose(error)
-        here = improve_half(halves[1], lambda stage, gained: record(
+        here = improve_half(halves[1], (options.seed, epoch, 1), lambda stage, gained: record(
             f"halves {epoch + 1}: {stage}", SimpleNamespace(objective=state.objective - gained)))
         there = None
         if future is not None:
@@ -126,24 +107,17 @@ def split(state: PartitionState, rng) -> tuple[tuple[int, ...], tuple[int, ...]]
     return near, rest
 
 
-def _half(state: PartitionState, consortia: tuple[int, ...], options: SolveOptions, seed, ends: float) -> Half:
-    """The sub-problem of a half: its practices with their current consortia, under the plan's rules."""
-    task = neighbourhood(state, consortia, options)
-    return Half(consortia, task.instance, task.rules, task.start, options, seed, ends)
-
-
-def improve_half(half: Half, record=None) -> tuple[dict[str, str] | None, int]:
-    """Search one half until its end; returns its new assignment (None when not lower) and the batches
-    solved. `record`, when given, is called with each stage and the half's gain so far: the plan with this
-    half as it stands is a whole plan, so the live incumbent keeps falling during an epoch."""
+def improve_half(half: Neighbourhood, seed: tuple[int, ...], record=None) -> tuple[dict[str, str] | None, int]:
+    """Search one half (its consortia freed as one neighbourhood) until its deadline; returns its new
+    assignment (None when not lower) and the batches solved. `record`, when given, is called with each
+    stage and the half's gain so far: the plan with this half as it stands is a whole plan, so the live
+    incumbent keeps falling during an epoch."""
     from planner.large import neighbourhood_search
 
-    ids = {label: k for k, label in enumerate(sorted(set(half.start.assignment.values())))}
-    labels = [ids[half.start.assignment[code]] for code in half.instance.codes]
-    sub = PartitionState(half.instance, half.rules, labels)
+    sub = PartitionState.from_plan(half.instance, half.rules, half.start)
     before = sub.objective
-    deadline = time.perf_counter() + half.ends - time.time()
-    batches, _ = neighbourhood_search(sub, half.options, np.random.default_rng(list(half.seed)), deadline,
+    deadline = time.perf_counter() + half.deadline - time.time()
+    batches, _ = neighbourhood_search(sub, half.options, np.random.default_rng(list(seed)), deadline,
                                       (lambda stage, _: record(stage, before - sub.objective)) if record
                                       else (lambda *_: None))
     if not lowers(sub.objective, before):

@@ -127,8 +127,7 @@ def _offered(instance, rules: Rules, state, start, notes: list[str]):
         notes.append("the start plan breaks " + ", ".join(c.rule for c in verdict.failures()) +
                      "; the search starts from its own first plan")
         return state
-    ids = {label: k for k, label in enumerate(sorted(set(start.assignment.values())))}
-    offered = PartitionState(instance, rules, [ids[start.assignment[code]] for code in instance.codes])
+    offered = PartitionState.from_plan(instance, rules, start)
     if lowers(state.objective, offered.objective):
         notes.append(f"the start plan ({offered.objective:.6f}) is worse than the first plan "
                      f"({state.objective:.6f}); the search starts from the first plan")

@@ -51,6 +51,12 @@ class PartitionState:
         for k in list(self.members):
             self.refresh(k)
 
+    @classmethod
+    def from_plan(cls, instance, rules: Rules, plan: Plan) -> "PartitionState":
+        """A working plan from a Plan covering every practice of the instance (its labels numbered in order)."""
+        ids = {label: k for k, label in enumerate(sorted(set(plan.assignment.values())))}
+        return cls(instance, rules, [ids[plan.assignment[code]] for code in instance.codes])
+
     def population(self, k: int) -> float:
         """Patients in consortium k."""
         return float(self.weight[list(self.members[k])].sum())
