@@ -58,6 +58,8 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None, st
     if start is not None:
         state = _offered(instance, rules, state, start, notes)
     record("first plan", state)
+    in_halves = halves_apply(state, options)
+    searching = _one_thread(options) if in_halves else options
     left = deadline - time.perf_counter() - FINAL_SECONDS
     budget = left if options.bound_seconds is None else min(options.bound_seconds, left)
     background = start_bound(instance, rules, upper=state.objective, seconds=budget)
@@ -70,20 +72,20 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None, st
     try:
         border_moves(state, seed=options.seed, deadline=began + 0.2 * options.time_limit)
         polled("border moves", state)
-        if by_authority_applies(rules) and rebuild_regions(state, options, rng, began + 0.3 * options.time_limit):
+        if by_authority_applies(rules) and rebuild_regions(state, searching, rng, began + 0.3 * options.time_limit):
             polled("regions cut without authority groups", state)
         if reallocate(state, min(deadline, time.perf_counter() + 0.3 * options.time_limit),
-                      threads=options.threads, seed=options.seed):
+                      threads=searching.threads, seed=options.seed):
             polled("reallocation", state)
         uncapped_until = began + UNCAPPED_SHARE * options.time_limit
         capped = state
-        state, held, relaxed_rounds = _search_without_cap(state, options, rng, uncapped_until, polled)
+        state, held, relaxed_rounds = _search_without_cap(state, searching, rng, uncapped_until, polled)
         if state is not capped:
             polled("searched without the interest cap, repaired to it", state)
             notes.append(f"searched without the interest cap until {UNCAPPED_SHARE:.0%} of the time limit and "
                          f"repaired to it at {state.objective:.6f}")
-        rounds, converged = _search(state, options, rng, deadline - FINAL_SECONDS, polled, background,
-                                     notes)
+        rounds, converged = _search(state, searching, rng, deadline - FINAL_SECONDS, polled, background,
+                                     notes, in_halves)
         rounds += relaxed_rounds
         border_moves(state, seed=options.seed, deadline=deadline - FINAL_SECONDS)
         if held is not None:
@@ -186,13 +188,20 @@ def _check(instance, state, rules) -> None:
         raise SolveError("the first-plan heuristic broke " + ", ".join(c.rule for c in verdict.failures()))
 
 
+def _one_thread(options: SolveOptions) -> SolveOptions:
+    """The options of a search that shares two cores with the bound's process and then with a second half:
+    HiGHS on one thread, as its idle worker threads would take CPU from the bound. On p3038 (p = 600) the
+    same ascent took 87 s and 122 s in two runs beside a search on two threads, and the halves wait for it."""
+    return dataclasses.replace(options, threads=1)
+
+
 def _search(state, options: SolveOptions, rng, deadline: float, record, background,
-            notes: list[str]) -> tuple[int, bool]:
-    """The neighbourhood search on the whole plan; when the solve may use two cores (`halves_apply`), only
-    until the bound's process has finished and left its core free (on p3038 within the first two or three
-    minutes; nationally it climbs to the end, so there the search stays whole), then on two halves at
+            notes: list[str], in_halves: bool) -> tuple[int, bool]:
+    """The neighbourhood search on the whole plan; when the solve may use two cores (`in_halves`), only
+    until the bound's process has finished and left its core free (on p3038 within 70-130 s; nationally it
+    climbs to the end, so there the search stays whole), then on two halves at
     once, re-split every `halves.EPOCH_SECONDS`. Returns the batches solved and whether it converged."""
-    if not halves_apply(state, options):
+    if not in_halves:
         return neighbourhood_search(state, options, rng, deadline, record)
     rounds, converged = neighbourhood_search(state, options, rng, deadline, record,
                                              until=lambda: background.result is not None)

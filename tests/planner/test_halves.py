@@ -92,3 +92,20 @@ def test_a_solve_that_may_use_two_cores_searches_in_halves_once_the_bound_has_fi
     halves = [t for t in result.trajectory if t["stage"].startswith("halves")]
     assert halves and all(t["seconds"] >= 5 for t in halves)
     assert result.objective <= min(t["incumbent"] for t in halves) + 1e-9
+
+
+@pytest.mark.parametrize("threads, in_halves, search_threads", [(2, True, 1), (1, False, 1), (None, False, None)])
+def test_a_solve_in_halves_runs_highs_on_one_thread_beside_the_bound(strips, monkeypatch, threads, in_halves,
+                                                                    search_threads):
+    import planner.large as large
+    from planner.solve import solve_instance
+
+    seen = {}
+    monkeypatch.setattr(large, "reallocate", lambda state, deadline, threads=None, seed=0: seen.update(
+        reallocation=threads) or 0)
+    monkeypatch.setattr(large, "_search", lambda state, options, *args: seen.update(
+        search=options.threads, in_halves=args[-1]) or (0, False))
+    options = SolveOptions(time_limit=10, method="lns", threads=threads, seed=0, bound_seconds=2)
+    result = solve_instance(strips[0], strips[1], options)
+    assert result.verdict.passed and result.options.threads == threads
+    assert seen == {"reallocation": search_threads, "search": search_threads, "in_halves": in_halves}
