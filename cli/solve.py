@@ -32,9 +32,10 @@ def solve(
     coterminosity: Coterminosity = None, la_split_weight: LaSplitWeight = None,
     time_limit: Annotated[float, typer.Option(help="Wall-clock limit in seconds for the whole solve.")] = 600.0,
     gap: Annotated[float, typer.Option(help="Relative optimality gap at which to stop (1e-4 = 0.01%).")] = 1e-4,
-    threads: Annotated[Optional[int], typer.Option(help="HiGHS threads; 2 or more also lets the large-instance "
+    threads: Annotated[Optional[int], typer.Option(help="HiGHS threads; 2 or more lets the large-instance "
                                                         "search use a second process once the bound has "
-                                                        "finished \\[default: HiGHS chooses].")] = None,
+                                                        "finished (each process then runs HiGHS on one "
+                                                        "thread) \\[default: HiGHS chooses].")] = None,
     seed: Annotated[int, typer.Option(help="HiGHS random seed; fixed seed and limits give the same plan.")] = 0,
     start: Annotated[Optional[str], typer.Option(help="Warm start: a plan CSV or a plan name of the instance.")] = None,
     contiguity_method: Annotated[str, typer.Option(help="cuts (separator inequalities) or flow (compact).")] = "cuts",

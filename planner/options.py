@@ -19,8 +19,8 @@ class SolveOptions:
     gap: float = 1e-4
     """Relative gap (incumbent - bound) / incumbent at which the solve stops as optimal."""
     threads: int | None = None
-    """HiGHS threads; None lets HiGHS choose. At 2 or more the large-instance search may also use a second
-    process (see `planner.halves`)."""
+    """HiGHS threads; None lets HiGHS choose. At 2 or more the large-instance search may instead use a
+    second process, each running HiGHS on one thread (see `planner.halves`)."""
     seed: int = 0
     """HiGHS random seed; the same seed, threads and limits give the same plan."""
     log: bool = False
