@@ -190,8 +190,8 @@ def _check(instance, state, rules) -> None:
 
 def _one_thread(options: SolveOptions) -> SolveOptions:
     """The options of a search that shares two cores with the bound's process and then with a second half:
-    HiGHS on one thread, as its idle worker threads would take CPU from the bound. On p3038 (p = 600) the
-    same ascent took 87 s and 122 s in two runs beside a search on two threads, and the halves wait for it."""
+    HiGHS on one thread. On p3038 (p = 600) the same ascent finished at 87 s and 122 s in two runs beside a
+    search running HiGHS on two threads, and at about 70 s beside one; the halves wait for it."""
     return dataclasses.replace(options, threads=1)
 
 
