@@ -16,7 +16,7 @@ from planner.bound_process import start_bound
 from planner.construct import by_authority_applies, construct_plan, repair_rules
 from planner.errors import PlannerError, SolveError
 from planner.feasibility import check_feasibility
-from planner.halves import EPOCH_SECONDS, Halves, halves_apply
+from planner.halves import EPOCH_SECONDS, Halves, halves_apply, one_thread
 from planner.improve import border_moves
 from planner.lns import (LAST_START, apply_solution, choose_neighbourhoods, neighbourhood, solve_neighbourhood,
                          sub_limits)
@@ -59,7 +59,7 @@ def solve_large(instance, rules: Rules, options: SolveOptions, progress=None, st
         state = _offered(instance, rules, state, start, notes)
     record("first plan", state)
     in_halves = halves_apply(state, options)
-    searching = _one_thread(options) if in_halves else options
+    searching = one_thread(options) if in_halves else options
     left = deadline - time.perf_counter() - FINAL_SECONDS
     budget = left if options.bound_seconds is None else min(options.bound_seconds, left)
     background = start_bound(instance, rules, upper=state.objective, seconds=budget)
@@ -188,19 +188,12 @@ def _check(instance, state, rules) -> None:
         raise SolveError("the first-plan heuristic broke " + ", ".join(c.rule for c in verdict.failures()))
 
 
-def _one_thread(options: SolveOptions) -> SolveOptions:
-    """The options of a search that shares two cores with the bound's process and then with a second half:
-    HiGHS on one thread. On p3038 (p = 600) the same ascent finished at 87 s and 122 s in two runs beside a
-    search running HiGHS on two threads, and at about 70 s beside one; the halves wait for it."""
-    return dataclasses.replace(options, threads=1)
-
-
 def _search(state, options: SolveOptions, rng, deadline: float, record, background,
             notes: list[str], in_halves: bool) -> tuple[int, bool]:
     """The neighbourhood search on the whole plan; when the solve may use two cores (`in_halves`), only
     until the bound's process has finished and left its core free (on p3038 within 70-130 s; nationally it
-    climbs to the end, so there the search stays whole), then on two halves at
-    once, re-split every `halves.EPOCH_SECONDS`. Returns the batches solved and whether it converged."""
+    climbs to the end, so there the search stays whole), then on two halves at once, re-split every
+    `halves.EPOCH_SECONDS`. Returns the batches solved and whether it converged."""
     if not in_halves:
         return neighbourhood_search(state, options, rng, deadline, record)
     rounds, converged = neighbourhood_search(state, options, rng, deadline, record,
